@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what the project needs and is idempotent: npm packages (only when the
+# lock file changed since the last install) and, with --browser, Debian chromium.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+  npm rebuild better-sqlite3 --foreground-scripts >/dev/null 2>&1 || true
+  touch node_modules/.package-lock.json
+fi
+
+if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
+  echo "setup: installing chromium (Debian)" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+    || { echo "setup: could not install chromium" >&2; exit 1; }
+fi

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# `npm test`: installs what is missing, starts the brokers, runs every test with
+# Node's own test runner. Extra arguments narrow the run to matching files.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/setup.sh --browser
+bash scripts/brokers.sh start
+
+if [ "$#" -gt 0 ]; then
+  mapfile -t files < <(find packages services test -name '*.test.ts' -not -path '*/node_modules/*' | sort | grep -E "$(IFS='|'; echo "$*")")
+else
+  mapfile -t files < <(find packages services test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+fi
+mkdir -p test-results
+exec node --import tsx --test --test-timeout=180000 --test-reporter=spec "${files[@]}"
