@@ -8,7 +8,6 @@ cd "$root"
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages" >&2
   npm ci --no-audit --no-fund --loglevel=error
-  npm rebuild better-sqlite3 --foreground-scripts >/dev/null 2>&1 || true
   touch node_modules/.package-lock.json
 fi
 
