@@ -41,6 +41,7 @@ CONFIG="$STATE_DIR/server.properties"
 PID_FILE="$STATE_DIR/kafka.pid"
 CLUSTER_ID_FILE="$STATE_DIR/cluster.id"
 LOCK_FILE="$STATE_DIR/.lock"
+OFFSET_FILE="$STATE_DIR/.log-offset"   # size of server.log when the current broker was launched
 
 KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$POM" | head -n1)"
 
@@ -242,7 +243,7 @@ do_start() {
   if pid="$(broker_pid)"; then
     # Started but not listening yet (e.g. a concurrent start): just wait for it.
     log "broker pid $pid is starting; waiting"
-    wait_ready "$pid" 0
+    wait_ready "$pid" "$(cat "$OFFSET_FILE" 2>/dev/null || echo 0)"
     log "ready on ${HOST}:${PORT}"
     return 0
   fi
@@ -258,6 +259,7 @@ do_start() {
 
   local offset=0
   [[ -f "$SERVER_LOG" ]] && offset="$(stat -c %s "$SERVER_LOG")"
+  echo "$offset" >"$OFFSET_FILE"
   local java
   java="$(java_bin)"
   log "starting Kafka ${KAFKA_VERSION} (KRaft, broker+controller) on ${HOST}:${PORT}"
