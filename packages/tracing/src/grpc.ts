@@ -175,7 +175,9 @@ export function traceGrpcService<I extends UntypedServiceImplementation>(
 ): I {
   const errorCodes = new Set(options.errorCodes ?? DEFAULT_SERVER_ERROR_CODES);
   const wrapped: UntypedServiceImplementation = { ...implementation };
-  for (const [key, method] of Object.entries(definition)) {
+  for (const [name, method] of Object.entries(definition)) {
+    // grpc-js accepts handlers under the proto name (`Say`) or its camelCase original (`say`).
+    const key = name in implementation ? name : (method.originalName ?? name);
     const handler = implementation[key];
     if (!handler || method.requestStream || method.responseStream) continue;
     wrapped[key] = traceUnary(method.path, handler as unknown as UnaryHandler, errorCodes) as unknown as I[string];
