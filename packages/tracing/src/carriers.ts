@@ -86,17 +86,23 @@ export const kafkaHeadersGetter: TextMapGetter<KafkaHeaders> = {
   },
 };
 
-export const kafkaHeadersSetter: TextMapSetter<KafkaHeaders> = {
-  set: (carrier, key, value) => {
-    const bytes = Buffer.from(value, 'utf8');
-    if (carrier instanceof Map) {
-      for (const k of carrier.keys()) if (asText(k) === key) carrier.delete(k);
-      carrier.set(key, bytes);
-    } else {
-      carrier[key] = bytes;
-    }
-  },
-};
+function kafkaSetter(encode: (value: string) => unknown): TextMapSetter<KafkaHeaders> {
+  return {
+    set: (carrier, key, value) => {
+      if (carrier instanceof Map) {
+        for (const k of carrier.keys()) if (asText(k) === key) carrier.delete(k);
+        carrier.set(key, encode(value));
+      } else {
+        carrier[key] = encode(value);
+      }
+    },
+  };
+}
+
+/** Writes header values as UTF-8 Buffers (clients without header serializers). */
+export const kafkaHeadersSetter = kafkaSetter((value) => Buffer.from(value, 'utf8'));
+/** Writes header values as strings (clients whose header serializer takes strings). */
+export const kafkaStringHeadersSetter = kafkaSetter((value) => value);
 
 /** AMQP 0-9-1 message headers (`msg.properties.headers`). */
 export type AmqpHeaders = Record<string, unknown>;

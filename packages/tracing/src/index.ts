@@ -16,6 +16,7 @@ export {
   httpHeadersSetter,
   kafkaHeadersGetter,
   kafkaHeadersSetter,
+  kafkaStringHeadersSetter,
 } from './carriers.ts';
 export type { AmqpHeaders, HeaderRecord, KafkaHeaders, MetadataLike } from './carriers.ts';
 export { serverSpan, setHttpRoute, traceHttpServer, tracedFetch, tracedHttpRequest } from './http.ts';

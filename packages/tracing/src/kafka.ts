@@ -6,7 +6,7 @@
  * Attributes: https://opentelemetry.io/docs/specs/semconv/messaging/kafka/
  */
 import { type Attributes, type Context, type Span, SpanKind, context, trace } from '@opentelemetry/api';
-import { type KafkaHeaders, kafkaHeadersGetter, kafkaHeadersSetter } from './carriers.ts';
+import { type KafkaHeaders, kafkaHeadersGetter, kafkaHeadersSetter, kafkaStringHeadersSetter } from './carriers.ts';
 import { type ConsumerContextMode, keyText, runBatchConsumerSpan, runConsumerSpan } from './messaging.ts';
 import { extract, inject } from './propagation.ts';
 import { recordError, tracer } from './span.ts';
@@ -37,6 +37,13 @@ export interface KafkaTracingOptions {
   groupId?: string;
   /** Parent (default) or link to the producer's span; see ConsumerContextMode. */
   mode?: ConsumerContextMode;
+  /**
+   * How injected header values are handed to the client (producers): `bytes`
+   * (default, Buffers, for clients without header serializers) or `string`
+   * (for clients configured with string header serializers, which would drop
+   * a Buffer). On the wire both are the same UTF-8 bytes.
+   */
+  headerValues?: 'bytes' | 'string';
 }
 
 const SYSTEM = { 'messaging.system': 'kafka' } as const;
@@ -66,6 +73,7 @@ export async function sendTraced<M extends OutgoingKafkaMessage, R extends Kafka
   options: KafkaTracingOptions = {},
 ): Promise<R> {
   const parent = context.active();
+  const setter = options.headerValues === 'string' ? kafkaStringHeadersSetter : kafkaHeadersSetter;
   const spans: Span[] = [];
   const traced = messages.map((message) => {
     const key = keyText(message.key);
@@ -87,7 +95,7 @@ export async function sendTraced<M extends OutgoingKafkaMessage, R extends Kafka
     spans.push(span);
     const headers: KafkaHeaders =
       message.headers instanceof Map ? new Map(message.headers) : { ...(message.headers ?? {}) };
-    inject(headers, kafkaHeadersSetter, trace.setSpan(parent, span));
+    inject(headers, setter, trace.setSpan(parent, span));
     return { ...message, headers };
   });
 
