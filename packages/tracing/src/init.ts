@@ -98,7 +98,9 @@ export function initTracing(options: InitTracingOptions = {}): TracingHandle {
   if (exporter) {
     const counted = new CountingExporter(exporter, collector);
     const inner = options.simpleProcessor ? new SimpleSpanProcessor(counted) : new BatchSpanProcessor(counted, config.batch);
-    processors.push(new BoundedProcessor(inner, config.batch.maxQueueSize, collector));
+    processors.push(
+      new BoundedProcessor(inner, config.batch.maxQueueSize, collector, resource.waitForAsyncAttributes?.() ?? Promise.resolve()),
+    );
   }
 
   const provider = new NodeTracerProvider({

@@ -35,8 +35,14 @@ export class StatsCollector {
   }
 }
 
-/** Wraps an exporter to count what it delivers and what it loses. */
+/**
+ * Wraps an exporter to count what it delivers and what it loses, and to let
+ * shutdown wait for exports already in flight: the SDK's batch processor
+ * shuts the exporter down without awaiting them, which loses those spans.
+ */
 export class CountingExporter implements SpanExporter {
+  private readonly inFlight = new Set<Promise<void>>();
+
   constructor(
     private readonly inner: SpanExporter,
     private readonly collector: StatsCollector,
@@ -45,19 +51,32 @@ export class CountingExporter implements SpanExporter {
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
     const s = this.collector.stats;
     s.queued = Math.max(0, s.queued - spans.length);
+    let settle: () => void = () => {};
+    const pending = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    this.inFlight.add(pending);
     this.inner.export(spans, (result) => {
       if (result.code === 0) s.exported += spans.length;
       else s.failed += spans.length;
+      this.inFlight.delete(pending);
+      settle();
       done(result);
     });
   }
 
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
+  private async drain(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
   }
 
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush?.() ?? Promise.resolve();
+  async shutdown(): Promise<void> {
+    await this.drain();
+    await this.inner.shutdown();
+  }
+
+  async forceFlush(): Promise<void> {
+    await this.drain();
+    await this.inner.forceFlush?.();
   }
 }
 
@@ -67,7 +86,18 @@ export class BoundedProcessor implements SpanProcessor {
     private readonly inner: SpanProcessor,
     private readonly maxQueueSize: number,
     private readonly collector: StatsCollector,
+    /**
+     * Resolves when the resource's async attributes are known. The batch
+     * processor holds a batch back until then, and its shutdown does not wait
+     * for such a batch, so flushing waits for it first.
+     */
+    private readonly resourceReady: Promise<unknown> = Promise.resolve(),
   ) {}
+
+  private async settled(): Promise<void> {
+    await this.resourceReady.catch(() => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 
   onStart(span: Span, parentContext: Context): void {
     this.inner.onStart(span, parentContext);
@@ -84,11 +114,13 @@ export class BoundedProcessor implements SpanProcessor {
     this.inner.onEnd(span);
   }
 
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush();
+  async forceFlush(): Promise<void> {
+    await this.settled();
+    await this.inner.forceFlush();
   }
 
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
+  async shutdown(): Promise<void> {
+    await this.settled();
+    await this.inner.shutdown();
   }
 }
