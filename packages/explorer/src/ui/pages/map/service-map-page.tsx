@@ -1,0 +1,118 @@
+import { fetchServiceMap } from '../../api.ts';
+import type { ServiceMap } from '../../api-types.ts';
+import { useAsync } from '../../components/use-async.ts';
+import { serviceColor } from '../../lib/colors.ts';
+import { layoutServiceMap, NODE_H, NODE_W } from '../../lib/map-layout.ts';
+import { navigate } from '../../router.tsx';
+import './map.css';
+
+const LOOKBACKS = ['15m', '1h', '6h', '24h', '7d'];
+
+function pct(rate: number): string {
+  return rate === 0 ? '0%' : rate < 0.001 ? '<0.1%' : `${Math.round(rate * 1000) / 10}%`;
+}
+
+function MapGraph({ map }: { map: ServiceMap }) {
+  const layout = layoutServiceMap(map.nodes.map((n) => n.service), map.edges);
+  const stats = new Map(map.nodes.map((n) => [n.service, n]));
+  return (
+    <svg class="tw-map-svg" width={layout.width} height={layout.height} viewBox={`0 0 ${layout.width} ${layout.height}`} role="img" aria-label="Service map">
+      <defs>
+        {['rpc', 'http', 'messaging', 'other', 'error'].map((k) => (
+          <marker id={`tw-map-arrow-${k}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto">
+            <path d="M0,0 L10,5 L0,10 z" class={`tw-map-head-${k}`} />
+          </marker>
+        ))}
+      </defs>
+      {map.edges.map((e) => {
+        const a = layout.nodes.get(e.from);
+        const b = layout.nodes.get(e.to);
+        if (!a || !b) return null;
+        const self = a === b;
+        const back = !self && b.x <= a.x;
+        const x1 = self ? a.x + NODE_W - 30 : back ? a.x : a.x + NODE_W;
+        const y1 = self ? a.y : a.y + NODE_H / 2;
+        const x2 = self ? a.x + NODE_W - 10 : back ? b.x + NODE_W : b.x;
+        const y2 = self ? a.y : b.y + NODE_H / 2;
+        const dx = Math.max(40, Math.abs(x2 - x1) / 2);
+        const d = self
+          ? `M ${x1} ${y1} C ${x1 - 10} ${y1 - 40}, ${x2 + 10} ${y2 - 40}, ${x2} ${y2}`
+          : back
+            ? `M ${x1} ${y1} C ${x1 - dx} ${y1 + 60}, ${x2 + dx} ${y2 + 60}, ${x2} ${y2}`
+            : `M ${x1} ${y1} C ${x1 + dx} ${y1}, ${x2 - dx} ${y2}, ${x2} ${y2}`;
+        const mx = (x1 + x2) / 2;
+        const my = self ? y1 - 34 : (y1 + y2) / 2 + (back ? 45 : 0);
+        const hasErr = e.errorCount > 0;
+        return (
+          <g class={`tw-map-edge kind-${e.kind}${hasErr ? ' has-error' : ''}`} data-from={e.from} data-to={e.to}>
+            <title>{`${e.from} → ${e.to} (${e.kind}): ${e.count} calls, ${e.errorCount} errors`}</title>
+            <path d={d} marker-end={`url(#tw-map-arrow-${hasErr ? 'error' : e.kind})`} />
+            <g transform={`translate(${mx}, ${my})`}>
+              <rect x={-52} y={-10} width={104} height={20} rx={10} />
+              <text text-anchor="middle" dy="4">
+                {e.kind === 'messaging' ? '✉ ' : ''}
+                {e.count}
+                {hasErr ? ` · ${pct(e.errorRate)} err` : ''}
+              </text>
+            </g>
+          </g>
+        );
+      })}
+      {[...layout.nodes.values()].map((n) => {
+        const s = stats.get(n.service);
+        const errors = s?.errorCount ?? 0;
+        return (
+          <g
+            class={`tw-map-node${errors > 0 ? ' has-error' : ''}`}
+            transform={`translate(${n.x}, ${n.y})`}
+            data-service={n.service}
+            onClick={() => navigate(`/search?service=${encodeURIComponent(n.service)}`)}
+          >
+            <title>{`${n.service}: click to search its traces`}</title>
+            <rect width={NODE_W} height={NODE_H} rx={8} />
+            <rect width={6} height={NODE_H} rx={3} style={{ fill: serviceColor(n.service) }} />
+            <text x={16} y={23} class="tw-map-name">
+              {n.service.length > 22 ? `${n.service.slice(0, 21)}…` : n.service}
+            </text>
+            <text x={16} y={42} class="tw-map-stats">
+              {s ? `${s.spanCount} spans` : 'no spans'}
+              {errors > 0 ? ` · ${errors} errors` : ''}
+            </text>
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
+export function ServiceMapPage({ query }: { query: URLSearchParams }) {
+  const lookback = query.get('lookback') ?? '1h';
+  const state = useAsync((signal) => fetchServiceMap(lookback, signal), [lookback]);
+  return (
+    <div class="tw-map-page">
+      <div class="tw-map-toolbar">
+        <h1>Service map</h1>
+        <label class="tw-inline">
+          Time range
+          <select value={lookback} onChange={(e) => navigate(`/map?lookback=${e.currentTarget.value}`)}>
+            {LOOKBACKS.map((l) => (
+              <option value={l}>Last {l}</option>
+            ))}
+          </select>
+        </label>
+        <span class="tw-map-legend">
+          <span class="lg lg-rpc" /> gRPC <span class="lg lg-http" /> HTTP <span class="lg lg-messaging" /> Kafka / RabbitMQ
+          <span class="lg lg-error" /> with errors
+        </span>
+      </div>
+      {state.status === 'error' && <div class="tw-error-box" role="alert">{state.error.message}</div>}
+      {state.data && state.data.nodes.length === 0 && <div class="tw-empty">No spans in this time range.</div>}
+      {state.data && state.data.nodes.length > 0 && (
+        <div class="tw-map-canvas">
+          <MapGraph map={state.data} />
+        </div>
+      )}
+      {!state.data && state.status === 'loading' && <div class="tw-empty">Loading…</div>}
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+import type { TraceSummary } from '../../api-types.ts';
+import { ServiceChip } from '../../components/service-chip.tsx';
+import { formatAgo, formatDurationMs, formatTimestamp, type TimeZoneMode } from '../../lib/format.ts';
+import { traceHref } from '../../lib/routes.ts';
+import { Link } from '../../router.tsx';
+
+export function ResultsList({ traces, tz }: { traces: TraceSummary[]; tz: TimeZoneMode }) {
+  const longest = Math.max(1e-9, ...traces.map((t) => t.durationMs));
+  const now = Date.now();
+  return (
+    <ol class="tw-results">
+      {traces.map((t) => (
+        <li class={`tw-result${t.errorCount > 0 ? ' has-error' : ''}`} data-trace-id={t.traceId}>
+          <Link href={traceHref(t.traceId)} class="tw-result-link">
+            <div class="tw-result-head">
+              <span class="tw-result-title">
+                <ServiceChip name={t.rootService} />
+                <span class="tw-result-root">{t.rootName}</span>
+                {t.errorCount > 0 && (
+                  <span class="tw-badge tw-badge-error" title={`${t.errorCount} spans with status ERROR`}>
+                    {t.errorCount} error{t.errorCount === 1 ? '' : 's'}
+                  </span>
+                )}
+              </span>
+              <span class="tw-result-duration">{formatDurationMs(t.durationMs)}</span>
+            </div>
+            <div class="tw-result-bar" aria-hidden="true">
+              <span style={{ width: `${Math.max(0.5, (t.durationMs / longest) * 100)}%` }} />
+            </div>
+            <div class="tw-result-meta">
+              <span class="tw-result-services">
+                {[...t.services]
+                  .sort((a, b) => b.spanCount - a.spanCount)
+                  .map((s) => (
+                    <ServiceChip name={s.name} count={s.spanCount} />
+                  ))}
+              </span>
+              <span class="tw-result-facts">
+                <span>{t.spanCount} spans</span>
+                <code class="tw-muted">{t.traceId.slice(0, 12)}</code>
+                <span title={formatTimestamp(t.startMs, tz)}>
+                  {formatTimestamp(t.startMs, tz).slice(11, 23)} · {formatAgo(t.startMs, now)}
+                </span>
+              </span>
+            </div>
+          </Link>
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,0 +1,84 @@
+import { useMemo } from 'preact/hooks';
+import { searchTraces } from '../../api.ts';
+import { useAsync } from '../../components/use-async.ts';
+import type { TimeZoneMode } from '../../lib/format.ts';
+import { formFromQuery, queryFromForm, SORTS, type SearchForm, type SortOrder } from '../../lib/search-query.ts';
+import { navigate } from '../../router.tsx';
+import { ResultsList } from './results-list.tsx';
+import { SearchFormPanel } from './search-form.tsx';
+import './search.css';
+
+const SORT_LABELS: Record<SortOrder, string> = { recent: 'Most recent', longest: 'Longest first', spans: 'Most spans' };
+
+function go(form: SearchForm): void {
+  const q = queryFromForm(form).toString();
+  navigate(`/search${q ? `?${q}` : ''}`);
+}
+
+export function SearchPage({ query, tz }: { query: URLSearchParams; tz: TimeZoneMode }) {
+  const key = query.toString();
+  const form = useMemo(() => formFromQuery(query), [key]);
+  const apiQuery = useMemo(() => queryFromForm(form), [form]);
+  const result = useAsync((signal) => searchTraces(apiQuery, signal), [apiQuery.toString()]);
+  const data = result.data;
+  const pageEnd = data ? Math.min(data.total, data.offset + data.traces.length) : 0;
+
+  return (
+    <div class="tw-search">
+      <aside class="tw-search-side">
+        <SearchFormPanel initial={form} onSubmit={go} />
+      </aside>
+      <section class="tw-search-results">
+        <div class="tw-results-toolbar">
+          <span class="tw-results-count">
+            {data ? (
+              <>
+                <strong>{data.total}</strong> trace{data.total === 1 ? '' : 's'}
+                {data.total > 0 && (
+                  <span class="tw-muted">
+                    {' '}· showing {data.offset + 1}–{pageEnd}
+                  </span>
+                )}
+              </>
+            ) : (
+              'Searching…'
+            )}
+            {result.status === 'loading' && data && <span class="tw-spinner" aria-label="loading" />}
+          </span>
+          <label class="tw-inline">
+            Sort
+            <select name="sort" value={form.sort} onChange={(e) => go({ ...form, sort: e.currentTarget.value as SortOrder, offset: 0 })}>
+              {SORTS.map((s) => (
+                <option value={s}>{SORT_LABELS[s]}</option>
+              ))}
+            </select>
+          </label>
+        </div>
+        {result.status === 'error' && (
+          <div class="tw-error-box" role="alert">
+            {result.error.message}
+          </div>
+        )}
+        {data && data.traces.length === 0 && result.status !== 'error' && (
+          <div class="tw-empty">
+            No traces match. Widen the time range, or send spans to the explorer (OTLP on :4317 gRPC or :4318 HTTP).
+          </div>
+        )}
+        {data && data.traces.length > 0 && <ResultsList traces={data.traces} tz={tz} />}
+        {data && data.total > data.limit && (
+          <div class="tw-pager">
+            <button disabled={data.offset === 0} onClick={() => go({ ...form, offset: Math.max(0, data.offset - data.limit) })}>
+              ← Newer
+            </button>
+            <span>
+              Page {Math.floor(data.offset / data.limit) + 1} of {Math.ceil(data.total / data.limit)}
+            </span>
+            <button disabled={pageEnd >= data.total} onClick={() => go({ ...form, offset: data.offset + data.limit })}>
+              Next →
+            </button>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}

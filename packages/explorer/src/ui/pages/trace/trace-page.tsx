@@ -1,0 +1,181 @@
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { ApiError, fetchTrace, otlpDownloadUrl } from '../../api.ts';
+import { useAsync } from '../../components/use-async.ts';
+import { traceConnections } from '../../lib/connections.ts';
+import { computeCriticalPath } from '../../lib/critical-path.ts';
+import { nsToMs, type TimeZoneMode } from '../../lib/format.ts';
+import { traceHref } from '../../lib/routes.ts';
+import { ancestorIds, buildTraceTree, collapseBelow, firstError, visibleRows } from '../../lib/trace-tree.ts';
+import { Link, navigate } from '../../router.tsx';
+import { SpanDetail } from './span-detail.tsx';
+import { TraceHeader } from './trace-header.tsx';
+import { Waterfall } from './waterfall.tsx';
+import './trace.css';
+
+/** Keep polling while the newest span ended less than this long ago: more may still arrive. */
+const LIVE_WINDOW_MS = 30_000;
+const POLL_MS = 2_500;
+
+export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: string | undefined; tz: TimeZoneMode }) {
+  const [poll, setPoll] = useState(0);
+  const state = useAsync((signal) => fetchTrace(traceId, signal), [traceId, poll]);
+  const trace = state.data;
+  const tree = useMemo(() => (trace ? buildTraceTree(trace.spans) : undefined), [trace]);
+  const [collapsed, setCollapsed] = useState<Set<string>>(() => new Set());
+  const [showCp, setShowCp] = useState(true);
+  const [find, setFind] = useState('');
+  const [scrollNonce, setScrollNonce] = useState(0);
+
+  const endMs = tree ? nsToMs(tree.startEpochNs) + tree.durationNs / 1e6 : 0;
+  const notFound = state.status === 'error' && state.error instanceof ApiError && state.error.status === 404;
+  const live = Boolean(tree) && Date.now() - endMs < LIVE_WINDOW_MS;
+  useEffect(() => {
+    if (state.status === 'loading') return;
+    // Poll while the trace is young; a 404 for a just-sent trace id is polled a little too.
+    if (!(live || (notFound && poll < 6))) return;
+    const t = setTimeout(() => setPoll((n) => n + 1), POLL_MS);
+    return () => clearTimeout(t);
+  }, [state.status, live, notFound, poll]);
+
+  const criticalPath = useMemo(() => {
+    if (!tree) return new Set<string>();
+    const fromServer = trace?.criticalPath ?? [];
+    return fromServer.length > 0 ? new Set(fromServer) : computeCriticalPath(tree);
+  }, [tree]);
+  const rows = useMemo(() => (tree ? visibleRows(tree, collapsed) : []), [tree, collapsed]);
+  const connections = useMemo(() => (tree ? traceConnections(tree, traceId) : []), [tree]);
+  const matches = useMemo(() => {
+    const needle = find.trim().toLowerCase();
+    if (!tree || !needle) return new Set<string>();
+    return new Set(
+      tree.preorder
+        .filter((n) => `${n.span.service} ${n.span.name} ${n.span.spanId}`.toLowerCase().includes(needle) ||
+          n.span.attributes.some((a) => String(a.value).toLowerCase().includes(needle)))
+        .map((n) => n.span.spanId),
+    );
+  }, [tree, find]);
+
+  // A deep-linked or jumped-to span: open its ancestors and scroll to it.
+  useEffect(() => {
+    if (!tree || !spanId || !tree.byId.has(spanId)) return;
+    const ancestors = ancestorIds(tree, spanId);
+    if (ancestors.some((id) => collapsed.has(id))) {
+      setCollapsed((c) => {
+        const next = new Set(c);
+        for (const id of ancestors) next.delete(id);
+        return next;
+      });
+    }
+    setScrollNonce((n) => n + 1);
+  }, [tree, spanId]);
+
+  const select = useCallback((id: string) => navigate(traceHref(traceId, id), { replace: true }), [traceId]);
+  const toggle = useCallback((id: string) => {
+    setCollapsed((c) => {
+      const next = new Set(c);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  }, []);
+  const goto = useCallback((tid: string, sid: string) => navigate(traceHref(tid.toLowerCase(), sid)), []);
+
+  if (!trace || !tree) {
+    if (state.status === 'error') {
+      return (
+        <div class="tw-empty" role="alert">
+          {notFound ? (
+            <>
+              Trace <code>{traceId}</code> was not found{poll < 6 ? ' (yet): retrying…' : '.'}
+            </>
+          ) : (
+            state.error.message
+          )}{' '}
+          <Link href="/search">Back to search</Link>
+        </div>
+      );
+    }
+    return <div class="tw-empty">Loading trace…</div>;
+  }
+
+  const selected = spanId ? tree.byId.get(spanId) : undefined;
+  const firstErr = firstError(tree);
+  const matchList = rows.filter((r) => matches.has(r.span.spanId));
+  return (
+    <div class="tw-trace">
+      <TraceHeader trace={trace} tree={tree} tz={tz} live={live} />
+      <div class="tw-trace-toolbar">
+        <button onClick={() => setCollapsed(new Set())} disabled={collapsed.size === 0}>
+          Expand all
+        </button>
+        <button onClick={() => setCollapsed(collapseBelow(tree, 1))}>Collapse to services</button>
+        <button onClick={() => setCollapsed(collapseBelow(tree, 0))}>Collapse all</button>
+        <button
+          class="tw-jump-error"
+          disabled={!firstErr}
+          onClick={() => firstErr && select(firstErr.span.spanId)}
+          title={firstErr ? `${firstErr.span.service}: ${firstErr.span.name}` : 'No error spans'}
+        >
+          Jump to first error
+        </button>
+        <label class="tw-check">
+          <input type="checkbox" checked={showCp} onChange={(e) => setShowCp(e.currentTarget.checked)} />
+          <span class="tw-cp-legend" /> Critical path
+        </label>
+        <form
+          class="tw-find"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (matchList.length === 0) return;
+            const at = matchList.findIndex((r) => r.span.spanId === spanId);
+            select(matchList[(at + 1) % matchList.length]!.span.spanId);
+          }}
+        >
+          <input
+            placeholder="Find in trace…"
+            aria-label="Find in trace"
+            value={find}
+            onInput={(e) => setFind(e.currentTarget.value)}
+          />
+          {find.trim() && <span class="tw-muted">{matches.size} match{matches.size === 1 ? '' : 'es'}</span>}
+        </form>
+        <span class="tw-spacer" />
+        <a class="tw-button" href={otlpDownloadUrl(traceId)} download={`trace-${traceId}.json`}>
+          Download OTLP JSON
+        </a>
+      </div>
+      {spanId && !selected && (
+        <div class="tw-notice">
+          Span <code>{spanId}</code> is not in this trace{live ? ' yet' : ''}.
+        </div>
+      )}
+      <div class={`tw-trace-body${selected ? ' with-detail' : ''}`}>
+        <Waterfall
+          rows={rows}
+          traceDurationNs={tree.durationNs}
+          collapsed={collapsed}
+          selectedId={spanId}
+          criticalPath={criticalPath}
+          showCriticalPath={showCp}
+          matches={matches}
+          connections={connections}
+          scrollNonce={scrollNonce}
+          onToggle={toggle}
+          onSelect={select}
+        />
+        {selected && (
+          <SpanDetail
+            key={selected.span.spanId}
+            node={selected}
+            tree={tree}
+            traceId={traceId}
+            tz={tz}
+            onCriticalPath={criticalPath.has(selected.span.spanId)}
+            onClose={() => navigate(traceHref(traceId), { replace: true })}
+            onGoto={goto}
+          />
+        )}
+      </div>
+    </div>
+  );
+}
