@@ -24,3 +24,12 @@ if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
     || { echo "setup: could not install chromium" >&2; exit 1; }
 fi
+
+# The explorer serves its web UI from packages/explorer/dist/ui (git-ignored):
+# build it when it is missing or older than any of its sources.
+ui_index=packages/explorer/dist/ui/index.html
+if [ -d packages/explorer/src/ui ] && { [ ! -f "$ui_index" ] \
+  || [ -n "$(find packages/explorer/src/ui packages/explorer/vite.config.ts -newer "$ui_index" -print -quit 2>/dev/null)" ]; }; then
+  echo "setup: building the explorer UI" >&2
+  npm run build:ui -w packages/explorer --silent >/dev/null || { echo "setup: UI build failed" >&2; exit 1; }
+fi
