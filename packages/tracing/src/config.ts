@@ -28,6 +28,16 @@ export interface BatchOptions {
   exportTimeoutMillis?: number;
 }
 
+/** Span limits (https://opentelemetry.io/docs/specs/otel/trace/sdk/#span-limits). */
+export interface SpanLimitOptions {
+  attributeCountLimit?: number;
+  attributeValueLengthLimit?: number;
+  eventCountLimit?: number;
+  linkCountLimit?: number;
+  attributePerEventCountLimit?: number;
+  attributePerLinkCountLimit?: number;
+}
+
 export interface TracingOptions {
   serviceName?: string;
   serviceVersion?: string;
@@ -45,6 +55,8 @@ export interface TracingOptions {
   /** Ratio for the traceidratio samplers, in [0, 1]. */
   samplerArg?: number;
   batch?: BatchOptions;
+  /** Caps on what one span may hold; OTEL_SPAN_*_LIMIT, OTEL_EVENT/LINK_ATTRIBUTE_COUNT_LIMIT. */
+  spanLimits?: SpanLimitOptions;
   /**
    * Baggage keys that may leave this process on outgoing requests; `undefined`
    * propagates all. Baggage is user-controlled input: keep secrets out of it.
@@ -64,6 +76,7 @@ export interface ResolvedConfig {
   sampler: SamplerName;
   samplerArg: number;
   batch: Required<BatchOptions>;
+  spanLimits: Required<SpanLimitOptions>;
   baggageAllowList: readonly string[] | undefined;
 }
 
@@ -207,6 +220,25 @@ export function resolveConfig(options: TracingOptions = {}, env: Env = process.e
     throw new TracingConfigError('batch.maxExportBatchSize', 'must not exceed batch.maxQueueSize');
   }
 
+  const l = options.spanLimits ?? {};
+  const generalCount = envString(env, 'OTEL_ATTRIBUTE_COUNT_LIMIT');
+  const generalLength = envString(env, 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT');
+  const limit = (field: keyof SpanLimitOptions, variable: string, fallback: number | string | undefined, dflt: number): number =>
+    integer(`spanLimits.${field}`, l[field] ?? envString(env, variable) ?? fallback, dflt, 0);
+  const spanLimits: Required<SpanLimitOptions> = {
+    attributeCountLimit: limit('attributeCountLimit', 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', generalCount, 128),
+    attributeValueLengthLimit: limit(
+      'attributeValueLengthLimit',
+      'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT',
+      generalLength,
+      Number.MAX_SAFE_INTEGER,
+    ),
+    eventCountLimit: limit('eventCountLimit', 'OTEL_SPAN_EVENT_COUNT_LIMIT', undefined, 128),
+    linkCountLimit: limit('linkCountLimit', 'OTEL_SPAN_LINK_COUNT_LIMIT', undefined, 128),
+    attributePerEventCountLimit: limit('attributePerEventCountLimit', 'OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT', undefined, 128),
+    attributePerLinkCountLimit: limit('attributePerLinkCountLimit', 'OTEL_LINK_ATTRIBUTE_COUNT_LIMIT', undefined, 128),
+  };
+
   const allowRaw = envString(env, 'TRACEWIRE_BAGGAGE_ALLOW');
   return {
     serviceName,
@@ -225,6 +257,7 @@ export function resolveConfig(options: TracingOptions = {}, env: Env = process.e
     sampler,
     samplerArg,
     batch,
+    spanLimits,
     baggageAllowList: options.baggageAllowList ?? allowRaw?.split(',').map((k) => k.trim()),
   };
 }

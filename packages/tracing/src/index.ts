@@ -1,7 +1,15 @@
 export { initTracing } from './init.ts';
 export type { InitTracingOptions, TracingHandle } from './init.ts';
 export { TracingConfigError, resolveConfig } from './config.ts';
-export type { BatchOptions, ExporterKind, OtlpProtocol, ResolvedConfig, SamplerName, TracingOptions } from './config.ts';
+export type {
+  BatchOptions,
+  ExporterKind,
+  OtlpProtocol,
+  ResolvedConfig,
+  SamplerName,
+  SpanLimitOptions,
+  TracingOptions,
+} from './config.ts';
 export type { ExportStats } from './stats.ts';
 export { createPropagator, extract, inject } from './propagation.ts';
 export { currentIds, recordError, tracer, withSpan } from './span.ts';

@@ -106,6 +106,7 @@ export function initTracing(options: InitTracingOptions = {}): TracingHandle {
   const provider = new NodeTracerProvider({
     resource,
     sampler: createSampler(config.sampler, config.samplerArg),
+    spanLimits: config.spanLimits,
     spanProcessors: processors,
   });
   // A previous registration (tests, hot reload) would otherwise win silently.
