@@ -23,7 +23,7 @@ export interface MapLayout {
 
 export const NODE_W = 190;
 export const NODE_H = 56;
-const COL_GAP = 120;
+const COL_GAP = 170;
 const ROW_GAP = 36;
 const PAD = 30;
 

@@ -35,24 +35,33 @@ function MapGraph({ map }: { map: ServiceMap }) {
         const x2 = self ? a.x + NODE_W - 10 : back ? b.x + NODE_W : b.x;
         const y2 = self ? a.y : b.y + NODE_H / 2;
         const dx = Math.max(40, Math.abs(x2 - x1) / 2);
+        const hasErr = e.errorCount > 0;
         const d = self
           ? `M ${x1} ${y1} C ${x1 - 10} ${y1 - 40}, ${x2 + 10} ${y2 - 40}, ${x2} ${y2}`
           : back
             ? `M ${x1} ${y1} C ${x1 - dx} ${y1 + 60}, ${x2 + dx} ${y2 + 60}, ${x2} ${y2}`
             : `M ${x1} ${y1} C ${x1 + dx} ${y1}, ${x2 - dx} ${y2}, ${x2} ${y2}`;
-        const mx = (x1 + x2) / 2;
-        const my = self ? y1 - 34 : (y1 + y2) / 2 + (back ? 45 : 0);
-        const hasErr = e.errorCount > 0;
+        // Label at t = 0.65 along the curve: near the callee, so labels of a fan-out spread apart.
+        const [c1x, c1y, c2x, c2y] = self
+          ? [x1 - 10, y1 - 40, x2 + 10, y2 - 40]
+          : back
+            ? [x1 - dx, y1 + 60, x2 + dx, y2 + 60]
+            : [x1 + dx, y1, x2 - dx, y2];
+        const t = self ? 0.5 : 0.65;
+        const bez = (a: number, b: number, c: number, e: number): number =>
+          (1 - t) ** 3 * a + 3 * (1 - t) ** 2 * t * b + 3 * (1 - t) * t ** 2 * c + t ** 3 * e;
+        const mx = bez(x1, c1x, c2x, x2);
+        const my = bez(y1, c1y, c2y, y2);
+        const label = `${e.kind === 'messaging' ? '✉ ' : ''}${e.count}${hasErr ? ` · ${pct(e.errorRate)} err` : ''}`;
+        const lw = label.length * 6.4 + 14;
         return (
           <g class={`tw-map-edge kind-${e.kind}${hasErr ? ' has-error' : ''}`} data-from={e.from} data-to={e.to}>
             <title>{`${e.from} → ${e.to} (${e.kind}): ${e.count} calls, ${e.errorCount} errors`}</title>
             <path d={d} marker-end={`url(#tw-map-arrow-${hasErr ? 'error' : e.kind})`} />
             <g transform={`translate(${mx}, ${my})`}>
-              <rect x={-52} y={-10} width={104} height={20} rx={10} />
+              <rect x={-lw / 2} y={-9} width={lw} height={18} rx={9} />
               <text text-anchor="middle" dy="4">
-                {e.kind === 'messaging' ? '✉ ' : ''}
-                {e.count}
-                {hasErr ? ` · ${pct(e.errorRate)} err` : ''}
+                {label}
               </text>
             </g>
           </g>
