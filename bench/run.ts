@@ -1,0 +1,37 @@
+/**
+ * `npm run bench [-- --quick] [names...]`: runs the benchmarks, writes
+ * bench/results/<name>.json each, and prints one table.
+ */
+import { type BenchResult, progress, table, writeResult } from './lib.ts';
+
+type Bench = { run(quick: boolean): Promise<BenchResult> };
+const BENCHES: Record<string, () => Promise<Bench>> = {
+  'span-cost': () => import('./span-cost.ts'),
+};
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const unknown = args.filter((a) => a.startsWith('--') && a !== '--quick');
+if (unknown.length > 0) {
+  process.stderr.write(`bench: unknown option ${unknown.join(', ')} (known: --quick)\n`);
+  process.exit(2);
+}
+const wanted = args.filter((a) => !a.startsWith('--'));
+const missing = wanted.filter((w) => !(w in BENCHES));
+if (missing.length > 0) {
+  process.stderr.write(`bench: unknown benchmark ${missing.join(', ')} (known: ${Object.keys(BENCHES).join(', ')})\n`);
+  process.exit(2);
+}
+
+const results: BenchResult[] = [];
+for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHES)) {
+  const started = Date.now();
+  progress(`${name}: starting${quick ? ' (quick)' : ''}`);
+  const bench = await BENCHES[name]!();
+  const result = await bench.run(quick);
+  progress(`${name}: done in ${((Date.now() - started) / 1000).toFixed(1)} s -> ${writeResult(result)}`);
+  results.push(result);
+}
+const m = results[0]?.machine;
+process.stdout.write(`\nTracewire benchmarks, ${new Date().toISOString().slice(0, 10)}, ${String(m?.cpus)} x ${String(m?.cpuModel)}, Node ${String(m?.node)}${quick ? ' (quick)' : ''}\n\n${table(results)}\n`);
+process.exit(0);
