@@ -11,6 +11,7 @@ import type { TextMapGetter, TextMapSetter } from '@opentelemetry/api';
 
 function asText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
   return undefined;
 }
