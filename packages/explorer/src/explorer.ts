@@ -1,0 +1,130 @@
+/**
+ * `startExplorer`: wires the store, both OTLP receivers, retention and the
+ * API/UI server. Port 0 binds an ephemeral port; the bound ports are returned.
+ * `close()` stops accepting, lets in-flight exports commit, then closes the DB.
+ */
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startOtlpGrpc, stopGrpc } from './receive/otlp-grpc.ts';
+import { startOtlpHttp } from './receive/otlp-http.ts';
+import { DEFAULT_LIMITS, type SpanLimits } from './receive/limits.ts';
+import { createApiServer } from './server.ts';
+import { startRetention, type RetentionHandle } from './store/retention.ts';
+import { SqliteStore } from './store/sqlite-store.ts';
+
+export const VERSION = '0.1.0';
+
+export interface ExplorerOptions {
+  /** Data directory; default ./.tracewire */
+  dataDir?: string;
+  /** Host every listener binds; default 127.0.0.1. */
+  host?: string;
+  grpcPort?: number;
+  httpPort?: number;
+  uiPort?: number;
+  /** Largest OTLP request body (after decompression); default 16 MiB. */
+  maxBodyBytes?: number;
+  limits?: Partial<SpanLimits>;
+  retentionNs?: bigint;
+  maxSizeBytes?: number;
+  retentionIntervalMs?: number;
+  /** Directory of the built UI; default packages/explorer/dist/ui. */
+  uiDir?: string;
+  maxQueuedSpans?: number;
+  synchronous?: 'FULL' | 'NORMAL';
+  onError?: (err: Error) => void;
+}
+
+export interface Explorer {
+  readonly host: string;
+  readonly grpcPort: number;
+  readonly httpPort: number;
+  readonly uiPort: number;
+  /** http://host:uiPort */
+  readonly url: string;
+  readonly store: SqliteStore;
+  readonly retention: RetentionHandle;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_UI_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/ui');
+
+function listen(server: http.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeHttp(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
+/**
+ * @example
+ * const ex = await startExplorer({ dataDir: tmp, grpcPort: 0, httpPort: 0, uiPort: 0 });
+ * // export to `http://127.0.0.1:${ex.httpPort}`, read `${ex.url}/api/tw/traces/<id>`
+ * await ex.close();
+ */
+export async function startExplorer(opts: ExplorerOptions = {}): Promise<Explorer> {
+  const host = opts.host ?? '127.0.0.1';
+  const onError = opts.onError ?? ((err: Error) => console.error(`tracewire explorer: ${err.stack ?? err.message}`));
+  const store = new SqliteStore({
+    dataDir: opts.dataDir ?? './.tracewire',
+    ...(opts.maxQueuedSpans !== undefined ? { maxQueuedSpans: opts.maxQueuedSpans } : {}),
+    ...(opts.synchronous ? { synchronous: opts.synchronous } : {}),
+  });
+  const receiverOpts = {
+    store,
+    limits: { ...DEFAULT_LIMITS, ...opts.limits },
+    maxBodyBytes: opts.maxBodyBytes ?? 16 * 1024 * 1024,
+    onError,
+  };
+  const started: Array<() => Promise<void>> = [];
+  try {
+    const grpc = await startOtlpGrpc(receiverOpts, host, opts.grpcPort ?? 4317);
+    started.push(() => stopGrpc(grpc.server));
+    const otlpHttp = await startOtlpHttp(receiverOpts, host, opts.httpPort ?? 4318);
+    started.push(() => closeHttp(otlpHttp));
+    const api = createApiServer({ store, uiDir: opts.uiDir ?? DEFAULT_UI_DIR, version: VERSION, onError });
+    const uiPort = await listen(api, host, opts.uiPort ?? 16686);
+    started.push(() => closeHttp(api));
+    const retention = startRetention(store, {
+      ...(opts.retentionNs !== undefined ? { maxAgeNs: opts.retentionNs } : {}),
+      ...(opts.maxSizeBytes !== undefined ? { maxBytes: opts.maxSizeBytes } : {}),
+      ...(opts.retentionIntervalMs !== undefined ? { intervalMs: opts.retentionIntervalMs } : {}),
+      onError,
+    });
+    let closing: Promise<void> | undefined;
+    return {
+      host,
+      grpcPort: grpc.port,
+      httpPort: (otlpHttp.address() as AddressInfo).port,
+      uiPort,
+      url: `http://${host.includes(':') ? `[${host}]` : host}:${uiPort}`,
+      store,
+      retention,
+      close() {
+        closing ??= (async () => {
+          await retention.stop();
+          // Receivers stop accepting and wait for in-flight exports (which wait for their commit).
+          await Promise.all(started.map((stop) => stop()));
+          await store.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await Promise.all(started.map((stop) => stop().catch(() => undefined)));
+    await store.close();
+    throw err;
+  }
+}

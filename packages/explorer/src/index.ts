@@ -1,0 +1,29 @@
+export { startExplorer, VERSION, DEFAULT_UI_DIR } from './explorer.ts';
+export type { Explorer, ExplorerOptions } from './explorer.ts';
+export { SqliteStore, DB_FILE } from './store/sqlite-store.ts';
+export type { SqliteStoreOptions } from './store/sqlite-store.ts';
+export { StoreBusyError, StoreClosedError } from './store/store.ts';
+export type {
+  AttrFilter,
+  OperationInfo,
+  SearchQuery,
+  SearchResult,
+  ServiceCount,
+  Store,
+  StoreStatus,
+  TraceSummary,
+} from './store/store.ts';
+export { startRetention } from './store/retention.ts';
+export type { RetentionHandle, RetentionOptions } from './store/retention.ts';
+export { decodeJson, decodeProtobuf, MalformedPayloadError } from './receive/decode.ts';
+export type { DecodeResult } from './receive/decode.ts';
+export { DEFAULT_LIMITS } from './receive/limits.ts';
+export type { SpanLimits } from './receive/limits.ts';
+export { createApiServer } from './server.ts';
+export type { ApiServerOptions } from './server.ts';
+export { criticalPath } from './query/critical-path.ts';
+export { traceView } from './query/trace-tree.ts';
+export type { ApiAttribute, ApiSpan, TraceView } from './query/trace-tree.ts';
+export { buildServiceMap } from './query/service-map.ts';
+export type { EdgeKind, ServiceMap } from './query/service-map.ts';
+export type { AnyValue, KeyValue, Resource, Scope, SpanRecord, StoredSpan } from './model.ts';

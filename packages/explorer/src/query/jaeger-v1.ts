@@ -1,0 +1,155 @@
+/**
+ * Jaeger query v1 JSON (what Grafana's Jaeger data source and Jaeger UI read):
+ * the `{data, total, limit, offset, errors}` wrapper, spans with microsecond
+ * times, tags typed string/bool/int64/float64/binary, events as logs and
+ * links as FOLLOWS_FROM references. Span kind and status become the
+ * `span.kind`, `otel.status_code`, `otel.status_description` and `error` tags,
+ * as Jaeger's own OTLP translation does.
+ */
+import { type AnyValue, type KeyValue, type StoredSpan, valueToPlain } from '../model.ts';
+import type { AttrFilter, SearchQuery } from '../store/store.ts';
+import { ParamError, one, parseDuration, parseIntParam, parseMicros } from './params.ts';
+import { sortSpans } from './trace-tree.ts';
+
+export interface JaegerTag {
+  key: string;
+  type: 'string' | 'bool' | 'int64' | 'float64' | 'binary';
+  value: string | number | boolean;
+}
+
+export interface JaegerResponse<T> {
+  data: T;
+  total: number;
+  limit: number;
+  offset: number;
+  errors: Array<{ code: number; msg: string; traceID?: string }> | null;
+}
+
+export function wrap<T>(data: T, total = Array.isArray(data) ? data.length : 0): JaegerResponse<T> {
+  return { data, total, limit: 0, offset: 0, errors: null };
+}
+
+const KIND_TAG = ['', 'internal', 'server', 'client', 'producer', 'consumer'];
+
+function tag(key: string, v: AnyValue): JaegerTag {
+  if (v.stringValue !== undefined) return { key, type: 'string', value: v.stringValue };
+  if (v.boolValue !== undefined) return { key, type: 'bool', value: v.boolValue };
+  if (v.intValue !== undefined) {
+    const n = Number(v.intValue);
+    return { key, type: 'int64', value: Number.isSafeInteger(n) ? n : v.intValue };
+  }
+  if (v.doubleValue !== undefined) return typeof v.doubleValue === 'number' ? { key, type: 'float64', value: v.doubleValue } : { key, type: 'string', value: v.doubleValue };
+  if (v.bytesValue !== undefined) return { key, type: 'binary', value: v.bytesValue };
+  // Jaeger has no array or map tag type: JSON text, as Jaeger's translator does.
+  return { key, type: 'string', value: JSON.stringify(valueToPlain(v)) };
+}
+
+const tags = (list: KeyValue[]) => list.map((kv) => tag(kv.key, kv.value));
+const micros = (ns: string) => Number(BigInt(ns) / 1000n);
+
+export function toJaegerTrace(traceId: string, stored: StoredSpan[]) {
+  const processes: Record<string, { serviceName: string; tags: JaegerTag[] }> = {};
+  const processIds = new Map<string, string>();
+  const kindById = new Map(stored.map((s) => [s.span.spanId, s.span.kind]));
+  const spans = sortSpans(stored).map(({ span, resource, scope, service }) => {
+    const pKey = JSON.stringify(resource.attributes);
+    let processID = processIds.get(pKey);
+    if (!processID) {
+      processID = `p${processIds.size + 1}`;
+      processIds.set(pKey, processID);
+      processes[processID] = { serviceName: service, tags: tags(resource.attributes.filter((a) => a.key !== 'service.name')) };
+    }
+    const references: Array<{ refType: 'CHILD_OF' | 'FOLLOWS_FROM'; traceID: string; spanID: string }> = [];
+    if (span.parentSpanId) {
+      // A consumer under its producer is a messaging hop, not a call: FOLLOWS_FROM.
+      const hop = span.kind === 5 && kindById.get(span.parentSpanId) === 4;
+      references.push({ refType: hop ? 'FOLLOWS_FROM' : 'CHILD_OF', traceID: span.traceId, spanID: span.parentSpanId });
+    }
+    for (const l of span.links) references.push({ refType: 'FOLLOWS_FROM', traceID: l.traceId, spanID: l.spanId });
+    const spanTags = tags(span.attributes);
+    if (scope.name) spanTags.push({ key: 'otel.scope.name', type: 'string', value: scope.name });
+    if (scope.version) spanTags.push({ key: 'otel.scope.version', type: 'string', value: scope.version });
+    if (span.kind > 0) spanTags.push({ key: 'span.kind', type: 'string', value: KIND_TAG[span.kind] ?? '' });
+    if (span.status.code === 1) spanTags.push({ key: 'otel.status_code', type: 'string', value: 'OK' });
+    if (span.status.code === 2) {
+      spanTags.push({ key: 'otel.status_code', type: 'string', value: 'ERROR' });
+      spanTags.push({ key: 'error', type: 'bool', value: true });
+    }
+    if (span.status.message) spanTags.push({ key: 'otel.status_description', type: 'string', value: span.status.message });
+    const start = BigInt(span.startTimeUnixNano);
+    const end = BigInt(span.endTimeUnixNano);
+    return {
+      traceID: traceId,
+      spanID: span.spanId,
+      operationName: span.name,
+      references,
+      flags: span.flags ?? 1,
+      startTime: micros(span.startTimeUnixNano),
+      duration: Number((end > start ? end - start : 0n) / 1000n),
+      tags: spanTags,
+      logs: span.events.map((e) => ({
+        timestamp: micros(e.timeUnixNano),
+        fields: [{ key: 'event', type: 'string', value: e.name } as JaegerTag, ...tags(e.attributes)],
+      })),
+      processID,
+      warnings: null,
+    };
+  });
+  return { traceID: traceId, spans, processes, warnings: null };
+}
+
+/** Jaeger's `tags` parameter: a JSON object, or logfmt `k=v k2="v 2"`. */
+export function parseJaegerTags(raw: string): AttrFilter[] {
+  const out: AttrFilter[] = [];
+  const t = raw.trim();
+  if (t.startsWith('{')) {
+    let obj: unknown;
+    try {
+      obj = JSON.parse(t);
+    } catch {
+      throw new ParamError('tags', 'tags must be a JSON object like {"http.status_code":"500"} or logfmt k=v');
+    }
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new ParamError('tags', 'tags must be a JSON object');
+    for (const [key, value] of Object.entries(obj)) out.push({ op: 'eq', key, value: String(value) });
+    return out;
+  }
+  const re = /\s*([^\s=]+)=(?:"((?:[^"\\]|\\.)*)"|(\S*))/gy;
+  let pos = 0;
+  let m: RegExpExecArray | null;
+  while (pos < t.length && (m = re.exec(t)) !== null) {
+    out.push({ op: 'eq', key: m[1] as string, value: m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '') });
+    pos = re.lastIndex;
+  }
+  if (pos < t.length) throw new ParamError('tags', 'tags must be a JSON object or logfmt k=v pairs');
+  return out;
+}
+
+/** `/api/traces` parameters -> SearchQuery (times in microseconds, durations as Go strings). */
+export function parseJaegerSearch(p: URLSearchParams): SearchQuery {
+  const q: SearchQuery = { attrs: [], limit: 20, offset: 0, sort: 'recent' };
+  const service = one(p, 'service');
+  if (service !== undefined) q.service = service;
+  const operation = one(p, 'operation');
+  if (operation !== undefined && operation !== 'all') q.operation = operation;
+  for (const t of p.getAll('tags')) if (t.trim()) q.attrs.push(...parseJaegerTags(t));
+  for (const t of p.getAll('tag')) {
+    const i = t.indexOf(':');
+    if (i <= 0) throw new ParamError('tag', 'tag must be key:value');
+    q.attrs.push({ op: 'eq', key: t.slice(0, i), value: t.slice(i + 1) });
+  }
+  const start = one(p, 'start');
+  if (start !== undefined) q.startNs = parseMicros('start', start);
+  const end = one(p, 'end');
+  if (end !== undefined) q.endNs = parseMicros('end', end);
+  if (q.startNs === undefined) {
+    const lookback = one(p, 'lookback');
+    if (lookback !== undefined && lookback !== 'custom') q.startNs = (q.endNs ?? BigInt(Date.now()) * 1_000_000n) - parseDuration('lookback', lookback);
+  }
+  const minD = one(p, 'minDuration');
+  if (minD !== undefined) q.minDurationNs = parseDuration('minDuration', minD);
+  const maxD = one(p, 'maxDuration');
+  if (maxD !== undefined) q.maxDurationNs = parseDuration('maxDuration', maxD);
+  const limit = one(p, 'limit');
+  if (limit !== undefined) q.limit = parseIntParam('limit', limit, 0, 1500) || 20;
+  return q;
+}

@@ -1,0 +1,71 @@
+/**
+ * Service map from stored spans: an edge wherever a call or message crosses
+ * services: CLIENT -> SERVER and PRODUCER -> CONSUMER parent/child pairs,
+ * PRODUCER -> CONSUMER links (batch consumers), and other cross-service
+ * parent/child pairs (kind 'other', e.g. an uninstrumented client).
+ */
+import type { StoredSpan } from '../model.ts';
+
+export type EdgeKind = 'rpc' | 'http' | 'messaging' | 'other';
+
+export interface ServiceMap {
+  nodes: Array<{ service: string; spanCount: number; errorCount: number }>;
+  edges: Array<{ from: string; to: string; kind: EdgeKind; count: number; errorCount: number; errorRate: number }>;
+}
+
+const has = (s: StoredSpan, prefix: string) => s.span.attributes.some((a) => a.key.startsWith(prefix));
+
+function edgeKind(from: StoredSpan, to: StoredSpan): EdgeKind {
+  const fk = from.span.kind;
+  const tk = to.span.kind;
+  if (fk === 4 || tk === 5 || has(from, 'messaging.') || has(to, 'messaging.')) return 'messaging';
+  if (has(from, 'rpc.') || has(to, 'rpc.')) return 'rpc';
+  if (has(from, 'http.') || has(to, 'http.')) return 'http';
+  return 'other';
+}
+
+export function buildServiceMap(traces: StoredSpan[][]): ServiceMap {
+  const nodes = new Map<string, { service: string; spanCount: number; errorCount: number }>();
+  const edges = new Map<string, { from: string; to: string; kind: EdgeKind; count: number; errorCount: number }>();
+  const byId = new Map<string, StoredSpan>();
+  for (const spans of traces) for (const s of spans) byId.set(`${s.span.traceId}:${s.span.spanId}`, s);
+
+  const addEdge = (from: StoredSpan, to: StoredSpan) => {
+    const kind = edgeKind(from, to);
+    const key = `${from.service}\u0000${to.service}\u0000${kind}`;
+    let e = edges.get(key);
+    if (!e) {
+      e = { from: from.service, to: to.service, kind, count: 0, errorCount: 0 };
+      edges.set(key, e);
+    }
+    e.count++;
+    if (to.span.status.code === 2 || from.span.status.code === 2) e.errorCount++;
+  };
+
+  for (const spans of traces) {
+    for (const s of spans) {
+      let n = nodes.get(s.service);
+      if (!n) {
+        n = { service: s.service, spanCount: 0, errorCount: 0 };
+        nodes.set(s.service, n);
+      }
+      n.spanCount++;
+      if (s.span.status.code === 2) n.errorCount++;
+
+      const parent = s.span.parentSpanId ? byId.get(`${s.span.traceId}:${s.span.parentSpanId}`) : undefined;
+      if (parent && parent.service !== s.service) addEdge(parent, s);
+      if (s.span.kind === 5) {
+        for (const l of s.span.links) {
+          const producer = byId.get(`${l.traceId}:${l.spanId}`);
+          if (producer && producer.span.kind === 4 && producer.service !== s.service && producer !== parent) addEdge(producer, s);
+        }
+      }
+    }
+  }
+  return {
+    nodes: [...nodes.values()].sort((a, b) => a.service.localeCompare(b.service)),
+    edges: [...edges.values()]
+      .map((e) => ({ ...e, errorRate: e.count ? e.errorCount / e.count : 0 }))
+      .sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.kind.localeCompare(b.kind)),
+  };
+}

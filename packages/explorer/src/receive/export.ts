@@ -1,0 +1,32 @@
+/**
+ * What both receivers do with a decoded request: store the accepted spans
+ * (resolving only after the commit) and describe the partial success, if any.
+ */
+import type { Store } from '../store/store.ts';
+import type { DecodeResult } from './decode.ts';
+import { ExportTraceServiceResponse } from './otlp-schema.ts';
+
+export interface ExportOutcome {
+  accepted: number;
+  rejected: number;
+  errorMessage: string;
+}
+
+export async function storeDecoded(store: Store, decoded: DecodeResult): Promise<ExportOutcome> {
+  await store.write(decoded.spans);
+  return { accepted: decoded.spans.length, rejected: decoded.rejected, errorMessage: decoded.messages.join('; ') };
+}
+
+/** OTLP says: set partial_success only when something was rejected or there is a warning. */
+export function responseJson(o: ExportOutcome): Record<string, unknown> {
+  if (o.rejected === 0 && o.errorMessage === '') return {};
+  return { partialSuccess: { rejectedSpans: String(o.rejected), errorMessage: o.errorMessage } };
+}
+
+export function responseProtobuf(o: ExportOutcome): Uint8Array {
+  const body =
+    o.rejected === 0 && o.errorMessage === ''
+      ? {}
+      : { partialSuccess: { rejectedSpans: o.rejected, errorMessage: o.errorMessage } };
+  return ExportTraceServiceResponse.encode(ExportTraceServiceResponse.fromObject(body)).finish();
+}

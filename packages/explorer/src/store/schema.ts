@@ -1,0 +1,54 @@
+/**
+ * SQLite schema. Indexing is per trace, not per span (house-style.md: one row
+ * and three index entries per span cannot reach 100k spans/s): a summary row
+ * per trace, span detail in compressed chunks keyed by trace, and two
+ * de-duplicated-per-trace lookup tables for search (operations and attributes).
+ * Side tables reference the trace by its integer `tseq`, which keeps them small.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const DDL = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS traces (
+  tseq INTEGER PRIMARY KEY,
+  trace_id TEXT NOT NULL UNIQUE,
+  start_ns INTEGER NOT NULL,
+  end_ns INTEGER NOT NULL,
+  duration_ns INTEGER NOT NULL,
+  root_service TEXT NOT NULL,
+  root_name TEXT NOT NULL,
+  root_known INTEGER NOT NULL,
+  span_count INTEGER NOT NULL,
+  error_count INTEGER NOT NULL,
+  services TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS traces_start ON traces(start_ns);
+
+-- Span detail: one row per (trace, write batch), deflated JSON.
+CREATE TABLE IF NOT EXISTS chunks (tseq INTEGER NOT NULL, span_count INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_tseq ON chunks(tseq);
+
+-- (service, span name, kind) present in a trace.
+CREATE TABLE IF NOT EXISTS trace_ops (
+  service TEXT NOT NULL, name TEXT NOT NULL, kind INTEGER NOT NULL, tseq INTEGER NOT NULL,
+  PRIMARY KEY (service, name, kind, tseq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS trace_ops_tseq ON trace_ops(tseq);
+
+-- (attribute key, value as text) present on any span or resource of a trace.
+CREATE TABLE IF NOT EXISTS attrs (
+  key TEXT NOT NULL, value TEXT NOT NULL, tseq INTEGER NOT NULL,
+  PRIMARY KEY (key, value, tseq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS attrs_tseq ON attrs(tseq);
+
+-- Distinct operations for the service / operation pickers.
+CREATE TABLE IF NOT EXISTS operations (
+  service TEXT NOT NULL, name TEXT NOT NULL, kind INTEGER NOT NULL, last_seen_ns INTEGER NOT NULL,
+  PRIMARY KEY (service, name, kind)
+) WITHOUT ROWID;
+`;
+
+/** Attribute values are indexed up to this many characters (longer ones match by this prefix). */
+export const INDEXED_VALUE_CHARS = 256;

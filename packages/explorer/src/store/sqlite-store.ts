@@ -1,0 +1,266 @@
+/**
+ * The embedded store: one SQLite file (WAL) under the data directory. Writes
+ * from concurrent requests are queued and committed together in one
+ * transaction; `write()` resolves only after that commit. With
+ * synchronous=FULL the WAL is fsynced at each commit, so an acknowledged span
+ * survives a process or OS crash (docs/explorer.md, "Durability").
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { SpanKindNumber, StoredSpan } from '../model.ts';
+import { decodeChunk } from './chunk-codec.ts';
+import { DDL, SCHEMA_VERSION } from './schema.ts';
+import { buildSearch } from './search-sql.ts';
+import {
+  type OperationInfo,
+  type SearchQuery,
+  type SearchResult,
+  type Store,
+  type StoreStatus,
+  type TraceSummary,
+  StoreBusyError,
+  StoreClosedError,
+} from './store.ts';
+import { type BatchWriter, createBatchWriter } from './write-batch.ts';
+
+export interface SqliteStoreOptions {
+  /** Directory holding `traces.db` (created if missing). */
+  dataDir: string;
+  /** Queued spans beyond which writes are refused with StoreBusyError. Default 200,000. */
+  maxQueuedSpans?: number;
+  /** Spans per transaction at most. Default 20,000. */
+  maxBatchSpans?: number;
+  /** 'FULL' (default) fsyncs every commit; 'NORMAL' may lose the last commits on power loss (not on a process crash). */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+interface Pending {
+  spans: StoredSpan[];
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+interface SummaryRow {
+  trace_id: string;
+  start_ns: bigint;
+  duration_ns: bigint;
+  root_service: string;
+  root_name: string;
+  root_known: bigint;
+  span_count: bigint;
+  error_count: bigint;
+  services: string;
+}
+
+export const DB_FILE = 'traces.db';
+
+function toSummary(r: SummaryRow): TraceSummary {
+  const services = Object.entries(JSON.parse(r.services) as Record<string, number>)
+    .map(([name, spanCount]) => ({ name, spanCount }))
+    .sort((a, b) => b.spanCount - a.spanCount || a.name.localeCompare(b.name));
+  return {
+    traceId: r.trace_id,
+    rootService: r.root_service,
+    rootName: r.root_name,
+    rootKnown: Number(r.root_known) === 1,
+    startNs: r.start_ns,
+    durationNs: r.duration_ns,
+    spanCount: Number(r.span_count),
+    errorCount: Number(r.error_count),
+    services,
+  };
+}
+
+export class SqliteStore implements Store {
+  readonly file: string;
+  private readonly db: Database.Database;
+  private readonly writeBatch: BatchWriter;
+  private readonly maxQueued: number;
+  private readonly maxBatch: number;
+  private queue: Pending[] = [];
+  private queuedSpans = 0;
+  private scheduled = false;
+  private closed = false;
+
+  constructor(opts: SqliteStoreOptions) {
+    fs.mkdirSync(opts.dataDir, { recursive: true });
+    this.file = path.join(opts.dataDir, DB_FILE);
+    this.db = new Database(this.file);
+    // auto_vacuum must be chosen before the first table exists; INCREMENTAL lets retention give space back.
+    this.db.pragma('auto_vacuum = INCREMENTAL');
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(DDL);
+    this.db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
+    this.writeBatch = createBatchWriter(this.db);
+    this.maxQueued = opts.maxQueuedSpans ?? 200_000;
+    this.maxBatch = opts.maxBatchSpans ?? 20_000;
+  }
+
+  write(spans: StoredSpan[]): Promise<void> {
+    if (this.closed) return Promise.reject(new StoreClosedError());
+    if (spans.length === 0) return Promise.resolve();
+    if (this.queuedSpans > 0 && this.queuedSpans + spans.length > this.maxQueued) {
+      return Promise.reject(new StoreBusyError(1));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ spans, resolve, reject });
+      this.queuedSpans += spans.length;
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // setImmediate lets requests that arrived meanwhile join this transaction.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flushOnce();
+      if (this.queue.length) this.schedule();
+    });
+  }
+
+  private flushOnce(): void {
+    const taken: Pending[] = [];
+    let count = 0;
+    while (this.queue.length && (taken.length === 0 || count + (this.queue[0]?.spans.length ?? 0) <= this.maxBatch)) {
+      const p = this.queue.shift() as Pending;
+      taken.push(p);
+      count += p.spans.length;
+    }
+    this.queuedSpans -= count;
+    if (!taken.length) return;
+    try {
+      this.writeBatch(taken.length === 1 ? (taken[0] as Pending).spans : taken.flatMap((p) => p.spans));
+      for (const p of taken) p.resolve();
+    } catch (err) {
+      for (const p of taken) p.reject(err as Error);
+    }
+  }
+
+  async getTrace(traceId: string): Promise<StoredSpan[] | undefined> {
+    const rows = this.db
+      .prepare<[string], { data: Buffer }>(
+        'SELECT c.data FROM chunks c JOIN traces t ON t.tseq = c.tseq WHERE t.trace_id = ? ORDER BY c.rowid',
+      )
+      .all(traceId.toLowerCase());
+    if (!rows.length) return undefined;
+    // A retried export may have stored a span twice: keep the first copy.
+    const seen = new Set<string>();
+    const out: StoredSpan[] = [];
+    for (const r of rows) {
+      for (const s of decodeChunk(r.data)) {
+        if (seen.has(s.span.spanId)) continue;
+        seen.add(s.span.spanId);
+        out.push(s);
+      }
+    }
+    return out;
+  }
+
+  async search(q: SearchQuery): Promise<SearchResult> {
+    const { where, params, orderBy } = buildSearch(q);
+    const total = this.db.prepare(`SELECT count(*) AS n FROM traces t ${where}`).get(...params) as { n: number };
+    const rows = this.db
+      .prepare(
+        `SELECT t.trace_id, t.start_ns, t.duration_ns, t.root_service, t.root_name, t.root_known, t.span_count, t.error_count, t.services
+         FROM traces t ${where} ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
+      )
+      .safeIntegers(true)
+      .all(...params, q.limit, q.offset) as SummaryRow[];
+    return { total: total.n, traces: rows.map(toSummary) };
+  }
+
+  async services(): Promise<string[]> {
+    const rows = this.db.prepare('SELECT DISTINCT service FROM operations ORDER BY service').all() as Array<{ service: string }>;
+    return rows.map((r) => r.service);
+  }
+
+  async operations(service?: string): Promise<OperationInfo[]> {
+    const rows = (
+      service === undefined
+        ? this.db.prepare('SELECT service, name, kind FROM operations ORDER BY service, name, kind').all()
+        : this.db.prepare('SELECT service, name, kind FROM operations WHERE service = ? ORDER BY name, kind').all(service)
+    ) as Array<{ service: string; name: string; kind: number }>;
+    return rows.map((r) => ({ service: r.service, name: r.name, kind: r.kind as SpanKindNumber }));
+  }
+
+  async recentTraces(sinceNs: bigint, untilNs: bigint, maxTraces: number): Promise<StoredSpan[][]> {
+    const ids = this.db
+      .prepare('SELECT trace_id FROM traces WHERE start_ns >= ? AND start_ns <= ? ORDER BY start_ns DESC LIMIT ?')
+      .all(sinceNs, untilNs, maxTraces) as Array<{ trace_id: string }>;
+    const out: StoredSpan[][] = [];
+    for (const { trace_id } of ids) {
+      const spans = await this.getTrace(trace_id);
+      if (spans) out.push(spans);
+    }
+    return out;
+  }
+
+  async status(): Promise<StoreStatus> {
+    const row = this.db
+      .prepare('SELECT count(*) AS traces, coalesce(sum(span_count), 0) AS spans, min(start_ns) AS oldest FROM traces')
+      .safeIntegers(true)
+      .get() as { traces: bigint; spans: bigint; oldest: bigint | null };
+    return {
+      traces: Number(row.traces),
+      spans: Number(row.spans),
+      dbBytes: this.usedBytes(),
+      oldestMs: row.oldest === null ? null : Number(row.oldest / 1_000_000n),
+    };
+  }
+
+  /** Bytes in use: pages minus free pages, plus the WAL file. */
+  usedBytes(): number {
+    const pageSize = Number(this.db.pragma('page_size', { simple: true }));
+    const pages = Number(this.db.pragma('page_count', { simple: true }));
+    const free = Number(this.db.pragma('freelist_count', { simple: true }));
+    let wal = 0;
+    try {
+      wal = fs.statSync(`${this.file}-wal`).size;
+    } catch {
+      wal = 0;
+    }
+    return (pages - free) * pageSize + wal;
+  }
+
+  async deleteOlderThan(cutoffNs: bigint, batch: number): Promise<number> {
+    const ids = this.db
+      .prepare('SELECT tseq FROM traces WHERE start_ns < ? ORDER BY start_ns LIMIT ?')
+      .all(cutoffNs, batch) as Array<{ tseq: number }>;
+    return this.deleteTraces(ids.map((r) => r.tseq));
+  }
+
+  async shrinkTo(maxBytes: number, batch: number): Promise<number> {
+    if (this.usedBytes() <= maxBytes) return 0;
+    // Move the WAL into the main file so freed pages are counted and reused.
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    if (this.usedBytes() <= maxBytes) return 0;
+    const ids = this.db.prepare('SELECT tseq FROM traces ORDER BY start_ns LIMIT ?').all(batch) as Array<{ tseq: number }>;
+    return this.deleteTraces(ids.map((r) => r.tseq));
+  }
+
+  private deleteTraces(tseqs: number[]): number {
+    if (!tseqs.length) return 0;
+    const json = JSON.stringify(tseqs);
+    const sel = 'SELECT value FROM json_each(?)';
+    this.db.transaction(() => {
+      for (const table of ['chunks', 'trace_ops', 'attrs', 'traces']) {
+        this.db.prepare(`DELETE FROM ${table} WHERE tseq IN (${sel})`).run(json);
+      }
+    })();
+    this.db.pragma('incremental_vacuum(2000)');
+    return tseqs.length;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    while (this.queue.length) this.flushOnce();
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.close();
+  }
+}

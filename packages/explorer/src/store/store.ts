@@ -1,0 +1,100 @@
+/**
+ * The storage contract the receivers and the query API share. Everything is
+ * async so that a distributed backend (see docs/explorer.md) can stand behind
+ * the same API and UI; the embedded SQLite store is one implementation.
+ */
+import type { SpanKindNumber, StoredSpan } from '../model.ts';
+
+export interface ServiceCount {
+  name: string;
+  spanCount: number;
+}
+
+export interface TraceSummary {
+  traceId: string;
+  rootService: string;
+  rootName: string;
+  /** False while the root span (no parent) has not arrived; then root* name the earliest span. */
+  rootKnown: boolean;
+  startNs: bigint;
+  durationNs: bigint;
+  spanCount: number;
+  errorCount: number;
+  services: ServiceCount[];
+}
+
+/** Attribute filter on resource or span attributes, matched per trace. */
+export type AttrFilter =
+  | { op: 'eq' | 'ne' | 'prefix'; key: string; value: string }
+  | { op: 'exists' | 'absent'; key: string };
+
+export interface SearchQuery {
+  /** Trace start window, ns since epoch, inclusive. */
+  startNs?: bigint;
+  endNs?: bigint;
+  /** Some span in the trace has this service (and, when given, this operation and kind). */
+  service?: string;
+  operation?: string;
+  kind?: SpanKindNumber;
+  errorsOnly?: boolean;
+  /** Substring of some span name (case-insensitive). */
+  text?: string;
+  attrs: AttrFilter[];
+  minDurationNs?: bigint;
+  maxDurationNs?: bigint;
+  limit: number;
+  offset: number;
+  sort: 'recent' | 'longest' | 'spans';
+}
+
+export interface SearchResult {
+  total: number;
+  traces: TraceSummary[];
+}
+
+export interface OperationInfo {
+  service: string;
+  name: string;
+  kind: SpanKindNumber;
+}
+
+export interface StoreStatus {
+  spans: number;
+  traces: number;
+  dbBytes: number;
+  /** Start of the oldest stored trace, ms since epoch; null when empty. */
+  oldestMs: number | null;
+}
+
+export interface Store {
+  /** Resolves only once the spans are durably committed; rejects with StoreBusyError when over the queue bound. */
+  write(spans: StoredSpan[]): Promise<void>;
+  /** Every stored span of the trace (deduplicated by span id), or undefined when unknown. */
+  getTrace(traceId: string): Promise<StoredSpan[] | undefined>;
+  search(query: SearchQuery): Promise<SearchResult>;
+  services(): Promise<string[]>;
+  operations(service?: string): Promise<OperationInfo[]>;
+  /** Spans of the most recent traces that started at or after `sinceNs` (for maps and dependencies). */
+  recentTraces(sinceNs: bigint, untilNs: bigint, maxTraces: number): Promise<StoredSpan[][]>;
+  status(): Promise<StoreStatus>;
+  /** Deletes up to `batch` of the oldest traces that started before `cutoffNs`; returns how many. */
+  deleteOlderThan(cutoffNs: bigint, batch: number): Promise<number>;
+  /** Deletes up to `batch` oldest traces if the store holds more than `maxBytes`; returns how many. */
+  shrinkTo(maxBytes: number, batch: number): Promise<number>;
+  /** Finishes queued writes, then closes. */
+  close(): Promise<void>;
+}
+
+export class StoreBusyError extends Error {
+  override name = 'StoreBusyError';
+  constructor(readonly retryAfterSeconds: number) {
+    super('the write queue is full; retry later');
+  }
+}
+
+export class StoreClosedError extends Error {
+  override name = 'StoreClosedError';
+  constructor() {
+    super('the store is shutting down');
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * One write transaction: merges the batch's spans into the per-trace summary
+ * rows, appends one chunk per trace, and records the trace's operations and
+ * attribute values for search (de-duplicated within the batch; INSERT OR
+ * IGNORE de-duplicates across batches).
+ */
+import type Database from 'better-sqlite3';
+import { type StoredSpan, valueToString } from '../model.ts';
+import { encodeChunk } from './chunk-codec.ts';
+import { INDEXED_VALUE_CHARS } from './schema.ts';
+
+interface TraceRow {
+  tseq: number;
+  start_ns: bigint;
+  end_ns: bigint;
+  root_service: string;
+  root_name: string;
+  root_known: number | bigint;
+  span_count: number | bigint;
+  error_count: number | bigint;
+  services: string;
+}
+
+export type BatchWriter = (spans: StoredSpan[]) => void;
+
+const KIND_TAG = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
+
+export function createBatchWriter(db: Database.Database): BatchWriter {
+  const getTrace = db
+    .prepare<[string], TraceRow>(
+      'SELECT tseq, start_ns, end_ns, root_service, root_name, root_known, span_count, error_count, services FROM traces WHERE trace_id = ?',
+    )
+    .safeIntegers(true);
+  const insertTrace = db.prepare(
+    `INSERT INTO traces (trace_id, start_ns, end_ns, duration_ns, root_service, root_name, root_known, span_count, error_count, services)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const updateTrace = db.prepare(
+    `UPDATE traces SET start_ns = ?, end_ns = ?, duration_ns = ?, root_service = ?, root_name = ?, root_known = ?,
+       span_count = ?, error_count = ?, services = ? WHERE tseq = ?`,
+  );
+  const insertChunk = db.prepare('INSERT INTO chunks (tseq, span_count, data) VALUES (?, ?, ?)');
+  const insertOp = db.prepare('INSERT OR IGNORE INTO trace_ops (service, name, kind, tseq) VALUES (?, ?, ?, ?)');
+  const insertAttr = db.prepare('INSERT OR IGNORE INTO attrs (key, value, tseq) VALUES (?, ?, ?)');
+  const upsertOperation = db.prepare(
+    `INSERT INTO operations (service, name, kind, last_seen_ns) VALUES (?, ?, ?, ?)
+     ON CONFLICT (service, name, kind) DO UPDATE SET last_seen_ns = max(last_seen_ns, excluded.last_seen_ns)`,
+  );
+
+  const writeTrace = (traceId: string, spans: StoredSpan[]) => {
+    const existing = getTrace.get(traceId);
+    let start = existing?.start_ns;
+    let end = existing?.end_ns;
+    let rootService = existing?.root_service ?? '';
+    let rootName = existing?.root_name ?? '';
+    let rootKnown = existing ? Number(existing.root_known) === 1 : false;
+    let errors = existing ? Number(existing.error_count) : 0;
+    const services: Record<string, number> = existing ? (JSON.parse(existing.services) as Record<string, number>) : {};
+
+    for (const s of spans) {
+      const sStart = BigInt(s.span.startTimeUnixNano);
+      const sEnd = BigInt(s.span.endTimeUnixNano);
+      const isRoot = s.span.parentSpanId === '';
+      if ((isRoot && !rootKnown) || (!rootKnown && (start === undefined || sStart < start))) {
+        rootService = s.service;
+        rootName = s.span.name;
+        rootKnown = isRoot;
+      }
+      if (start === undefined || sStart < start) start = sStart;
+      if (end === undefined || sEnd > end) end = sEnd;
+      if (s.span.status.code === 2) errors++;
+      services[s.service] = (services[s.service] ?? 0) + 1;
+    }
+    const s0 = start ?? 0n;
+    const e0 = end ?? s0;
+    const duration = e0 > s0 ? e0 - s0 : 0n;
+    const spanCount = (existing ? Number(existing.span_count) : 0) + spans.length;
+    const servicesJson = JSON.stringify(services);
+    let tseq: number | bigint;
+    if (existing) {
+      tseq = existing.tseq;
+      updateTrace.run(s0, e0, duration, rootService, rootName, rootKnown ? 1 : 0, spanCount, errors, servicesJson, tseq);
+    } else {
+      tseq = insertTrace.run(traceId, s0, e0, duration, rootService, rootName, rootKnown ? 1 : 0, spanCount, errors, servicesJson).lastInsertRowid;
+    }
+    insertChunk.run(tseq, spans.length, encodeChunk(spans));
+
+    const ops = new Set<string>();
+    const attrs = new Set<string>();
+    const seenResources = new Set<object>();
+    const addAttr = (key: string, value: string) => {
+      const k = `${key}\u0000${value.slice(0, INDEXED_VALUE_CHARS)}`;
+      if (!attrs.has(k)) {
+        attrs.add(k);
+        insertAttr.run(key, value.slice(0, INDEXED_VALUE_CHARS), tseq);
+      }
+    };
+    for (const s of spans) {
+      const opKey = `${s.service}\u0000${s.span.name}\u0000${s.span.kind}`;
+      if (!ops.has(opKey)) {
+        ops.add(opKey);
+        insertOp.run(s.service, s.span.name, s.span.kind, tseq);
+        upsertOperation.run(s.service, s.span.name, s.span.kind, BigInt(s.span.startTimeUnixNano));
+      }
+      if (!seenResources.has(s.resource)) {
+        seenResources.add(s.resource);
+        for (const kv of s.resource.attributes) addAttr(kv.key, valueToString(kv.value));
+      }
+      for (const kv of s.span.attributes) addAttr(kv.key, valueToString(kv.value));
+      // The tags the Jaeger API shows are searchable too (span.kind, otel.status_code, error).
+      addAttr('span.kind', KIND_TAG[s.span.kind] ?? 'unspecified');
+      if (s.span.status.code === 2) {
+        addAttr('otel.status_code', 'ERROR');
+        addAttr('error', 'true');
+      } else if (s.span.status.code === 1) addAttr('otel.status_code', 'OK');
+    }
+  };
+
+  return db.transaction((spans: StoredSpan[]) => {
+    const byTrace = new Map<string, StoredSpan[]>();
+    for (const s of spans) {
+      const list = byTrace.get(s.span.traceId);
+      if (list) list.push(s);
+      else byTrace.set(s.span.traceId, [s]);
+    }
+    for (const [traceId, list] of byTrace) writeTrace(traceId, list);
+  });
+}
