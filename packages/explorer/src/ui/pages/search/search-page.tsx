@@ -5,6 +5,7 @@ import type { TimeZoneMode } from '../../lib/format.ts';
 import { formFromQuery, queryFromForm, SORTS, type SearchForm, type SortOrder } from '../../lib/search-query.ts';
 import { navigate } from '../../router.tsx';
 import { ResultsList } from './results-list.tsx';
+import { ResultsScatter } from './results-scatter.tsx';
 import { SearchFormPanel } from './search-form.tsx';
 import './search.css';
 
@@ -64,11 +65,12 @@ export function SearchPage({ query, tz }: { query: URLSearchParams; tz: TimeZone
             No traces match. Widen the time range, or send spans to the explorer (OTLP on :4317 gRPC or :4318 HTTP).
           </div>
         )}
+        {data && data.traces.length > 0 && <ResultsScatter traces={data.traces} tz={tz} />}
         {data && data.traces.length > 0 && <ResultsList traces={data.traces} tz={tz} />}
         {data && data.total > data.limit && (
           <div class="tw-pager">
             <button disabled={data.offset === 0} onClick={() => go({ ...form, offset: Math.max(0, data.offset - data.limit) })}>
-              ← Newer
+              ← Previous
             </button>
             <span>
               Page {Math.floor(data.offset / data.limit) + 1} of {Math.ceil(data.total / data.limit)}

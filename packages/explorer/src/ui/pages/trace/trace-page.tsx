@@ -78,6 +78,31 @@ export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: st
       return next;
     });
   }, []);
+  // Keyboard: up/down (or k/j) move the selection, left/right collapse/expand, Esc closes the detail.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      const target = e.target as HTMLElement | null;
+      if (!tree || e.altKey || e.ctrlKey || e.metaKey || target?.closest('input, select, textarea')) return;
+      const at = rows.findIndex((r) => r.span.spanId === spanId);
+      const current = at >= 0 ? rows[at] : undefined;
+      let handled = true;
+      if (e.key === 'ArrowDown' || e.key === 'j') select(rows[Math.min(rows.length - 1, at + 1)]!.span.spanId);
+      else if (e.key === 'ArrowUp' || e.key === 'k') select(rows[Math.max(0, at - 1)]!.span.spanId);
+      else if (e.key === 'ArrowLeft' && current) {
+        if (current.children.length > 0 && !collapsed.has(current.span.spanId)) toggle(current.span.spanId);
+        else if (current.parent) select(current.parent.span.spanId);
+      } else if (e.key === 'ArrowRight' && current && collapsed.has(current.span.spanId)) toggle(current.span.spanId);
+      else if (e.key === 'Escape' && spanId) navigate(traceHref(traceId), { replace: true });
+      else handled = false;
+      if (handled) {
+        e.preventDefault();
+        setScrollNonce((n) => n + 1);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [tree, rows, spanId, collapsed]);
+
   const goto = useCallback((tid: string, sid: string) => navigate(traceHref(tid.toLowerCase(), sid)), []);
 
   if (!trace || !tree) {
