@@ -1,0 +1,81 @@
+/**
+ * SQLite (better-sqlite3) with a CLIENT span per statement, following the
+ * database conventions: `db.system.name`, `db.operation.name`,
+ * `db.collection.name`, `db.query.text` (the parameterised SQL, so literal
+ * values never reach the trace). https://opentelemetry.io/docs/specs/semconv/database/database-spans/
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { SpanKind } from '@opentelemetry/api';
+import { withSpan } from '@tracewire/tracing';
+
+export type SqlParams = Record<string, unknown> | unknown[];
+
+export interface TracedDb {
+  /** The underlying connection, for untraced housekeeping (schema, relay polling). */
+  readonly raw: Database.Database;
+  run(sql: string, params?: SqlParams): Database.RunResult;
+  get<T>(sql: string, params?: SqlParams): T | undefined;
+  all<T>(sql: string, params?: SqlParams): T[];
+  /** Runs `fn` in one transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on throw). */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+/** Opens (creating if needed) `file` in WAL mode and applies `schema`. */
+export function openDatabase(file: string, schema: string): TracedDb {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(schema);
+  const namespace = path.basename(file);
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (sql: string): Database.Statement => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+
+  const traced = <T>(sql: string, exec: (statement: Database.Statement) => T): T => {
+    const { operation, collection } = describeSql(sql);
+    const name = collection ? `${operation} ${collection}` : operation;
+    return withSpan(
+      name,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'db.system.name': 'sqlite',
+          'db.namespace': namespace,
+          'db.operation.name': operation,
+          'db.query.text': sql,
+          ...(collection ? { 'db.collection.name': collection } : {}),
+        },
+      },
+      () => exec(prepare(sql)),
+    );
+  };
+  const args = (params: SqlParams | undefined): unknown[] => (params === undefined ? [] : [params]);
+
+  return {
+    raw: db,
+    run: (sql, params) => traced(sql, (s) => s.run(...args(params))),
+    get: <T>(sql: string, params?: SqlParams) => traced(sql, (s) => s.get(...args(params)) as T | undefined),
+    all: <T>(sql: string, params?: SqlParams) => traced(sql, (s) => s.all(...args(params)) as T[]),
+    transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
+    close: () => db.close(),
+  };
+}
+
+/** Operation (`INSERT`) and table (`orders`) of a statement, for span names. */
+export function describeSql(sql: string): { operation: string; collection: string | undefined } {
+  const text = sql.trim();
+  const operation = (/^(\w+)/.exec(text)?.[1] ?? 'QUERY').toUpperCase();
+  const table = /\b(?:INTO|FROM|UPDATE|TABLE)\s+["`]?(\w+)/i.exec(text)?.[1];
+  return { operation, collection: table };
+}

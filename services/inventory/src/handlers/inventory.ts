@@ -1,0 +1,53 @@
+/** CheckStock and Reserve. Each runs inside the SERVER span traceGrpcService makes. */
+import { randomUUID } from 'node:crypto';
+import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
+import { trace } from '@opentelemetry/api';
+import type { ReserveReply, ReserveRequest, StockReply, StockRequest } from '@tracewire/service-common';
+import type { Logger } from '@tracewire/tracing';
+import { invalidArgument, outOfStock, unknownProduct } from '../errors.ts';
+import type { InventoryStore } from '../store.ts';
+
+function validate(productId: string, quantity: number): Error | undefined {
+  if (!productId) return invalidArgument('product_id', 'required');
+  if (!Number.isInteger(quantity) || quantity <= 0) return invalidArgument('quantity', 'must be a positive integer');
+  return undefined;
+}
+
+export function inventoryHandlers(store: InventoryStore, log: Logger) {
+  return {
+    CheckStock(call: ServerUnaryCall<StockRequest, StockReply>, callback: sendUnaryData<StockReply>): void {
+      const { product_id, quantity } = call.request;
+      const span = trace.getActiveSpan();
+      span?.setAttributes({ 'product.id': product_id, 'quantity.requested': quantity });
+      const invalid = validate(product_id, quantity);
+      if (invalid) return callback(invalid);
+      const product = store.product(product_id);
+      if (!product) return callback(unknownProduct(product_id));
+      const available = product.stock >= quantity;
+      span?.setAttributes({ 'stock.available': available, 'stock.level': product.stock });
+      callback(null, { product_id, available, in_stock: product.stock });
+    },
+
+    Reserve(call: ServerUnaryCall<ReserveRequest, ReserveReply>, callback: sendUnaryData<ReserveReply>): void {
+      const { order_id, product_id, quantity } = call.request;
+      const span = trace.getActiveSpan();
+      span?.setAttributes({ 'order.id': order_id, 'product.id': product_id, 'quantity.requested': quantity });
+      const invalid = validate(product_id, quantity) ?? (order_id ? undefined : invalidArgument('order_id', 'required'));
+      if (invalid) return callback(invalid);
+      // A retried Reserve for the same order must not take stock twice.
+      const existing = store.reservationFor(order_id);
+      const product = store.product(product_id);
+      if (!product) return callback(unknownProduct(product_id));
+      if (existing) return callback(null, { reservation_id: existing.reservation_id, remaining: product.stock });
+      const reservationId = randomUUID();
+      if (!store.reserve(order_id, product_id, quantity, reservationId)) {
+        // Out of stock is the caller's problem (FAILED_PRECONDITION), but worth finding in traces.
+        span?.addEvent('out_of_stock', { 'product.id': product_id, 'stock.level': product.stock, 'quantity.requested': quantity });
+        span?.setAttribute('stock.available', false);
+        log.info('out of stock', { product_id, stock: product.stock, quantity });
+        return callback(outOfStock(product_id, product.stock, quantity));
+      }
+      callback(null, { reservation_id: reservationId, remaining: product.stock - quantity });
+    },
+  };
+}

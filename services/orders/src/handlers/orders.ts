@@ -1,0 +1,88 @@
+/**
+ * CreateOrder and GetOrder, inside the SERVER spans traceGrpcService makes.
+ * CreateOrder: check stock, reserve it, then store the order with its events
+ * (outbox) in one transaction; publishing is the relay's job.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
+import { trace } from '@opentelemetry/api';
+import type { CreateOrderRequest, GetOrderRequest, InventoryClient, Order } from '@tracewire/service-common';
+import type { Logger } from '@tracewire/tracing';
+import { fromInventory, invalidArgument, orderNotFound, outOfStock } from '../errors.ts';
+import type { OrdersStore } from '../store.ts';
+
+const MAX_QUANTITY = 1_000;
+
+function validate(req: CreateOrderRequest): Error | undefined {
+  if (!req.customer_id) return invalidArgument('customer_id', 'required');
+  if (!req.product_id) return invalidArgument('product_id', 'required');
+  if (!Number.isInteger(req.quantity) || req.quantity < 1 || req.quantity > MAX_QUANTITY)
+    return invalidArgument('quantity', `must be an integer from 1 to ${MAX_QUANTITY}`);
+  if (!Number.isFinite(req.amount) || req.amount < 0) return invalidArgument('amount', 'must be a non-negative number');
+  return undefined;
+}
+
+/** The caller's deadline, capped by our own budget: never wait longer than the caller will. */
+function deadlineOf(call: ServerUnaryCall<unknown, unknown>, budgetMs: number): number {
+  const own = Date.now() + budgetMs;
+  const raw = call.getDeadline();
+  const theirs = raw instanceof Date ? raw.getTime() : Number(raw);
+  return Number.isFinite(theirs) ? Math.min(theirs, own) : own;
+}
+
+export interface OrdersDeps {
+  store: OrdersStore;
+  inventory: InventoryClient;
+  log: Logger;
+  budgetMs: number;
+  /** Called after an order's transaction committed (wakes the relays). */
+  onCommitted: () => void;
+}
+
+export function orderHandlers({ store, inventory, log, budgetMs, onCommitted }: OrdersDeps) {
+  return {
+    async CreateOrder(call: ServerUnaryCall<CreateOrderRequest, Order>, callback: sendUnaryData<Order>): Promise<void> {
+      const req = call.request;
+      const span = trace.getActiveSpan();
+      span?.setAttributes({ 'customer.id': req.customer_id, 'product.id': req.product_id, 'order.quantity': req.quantity });
+      const invalid = validate(req);
+      if (invalid) return callback(invalid);
+      const deadline = deadlineOf(call, budgetMs);
+      const orderId = randomUUID();
+      span?.setAttribute('order.id', orderId);
+
+      let reservationId: string;
+      try {
+        const stock = await inventory.checkStock({ product_id: req.product_id, quantity: req.quantity }, deadline);
+        if (!stock.available) {
+          span?.addEvent('out_of_stock', { 'product.id': req.product_id, 'stock.level': stock.in_stock });
+          return callback(outOfStock(req.product_id, stock.in_stock, req.quantity));
+        }
+        const reserved = await inventory.reserve({ order_id: orderId, product_id: req.product_id, quantity: req.quantity }, deadline);
+        reservationId = reserved.reservation_id;
+      } catch (error) {
+        return callback(fromInventory(error));
+      }
+
+      const order = store.createOrder({
+        order_id: orderId,
+        customer_id: req.customer_id,
+        product_id: req.product_id,
+        quantity: req.quantity,
+        amount: req.amount,
+        reservation_id: reservationId,
+      });
+      onCommitted();
+      log.info('order created', { order_id: orderId, product_id: req.product_id, quantity: req.quantity });
+      callback(null, order);
+    },
+
+    GetOrder(call: ServerUnaryCall<GetOrderRequest, Order>, callback: sendUnaryData<Order>): void {
+      const { order_id } = call.request;
+      trace.getActiveSpan()?.setAttribute('order.id', order_id);
+      if (!order_id) return callback(invalidArgument('order_id', 'required'));
+      const order = store.getOrder(order_id);
+      return order ? callback(null, order) : callback(orderNotFound(order_id));
+    },
+  };
+}

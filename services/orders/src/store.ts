@@ -1,0 +1,131 @@
+/**
+ * Orders' database: the orders and the transactional outbox. An order and its
+ * outgoing events are written in one transaction, so an event exists if and
+ * only if its order does; the relay publishes them later. Each outbox row keeps
+ * the W3C context (traceparent, tracestate, baggage) of the request that wrote
+ * it, so a late publish still joins the order's trace.
+ */
+import { randomUUID } from 'node:crypto';
+import { type Order, type TracedDb, openDatabase } from '@tracewire/service-common';
+import { inject } from '@tracewire/tracing';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS orders (
+  order_id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  product_id TEXT NOT NULL,
+  quantity INTEGER NOT NULL,
+  amount REAL NOT NULL,
+  status TEXT NOT NULL,
+  reservation_id TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id TEXT NOT NULL UNIQUE,
+  destination TEXT NOT NULL CHECK (destination IN ('kafka', 'rabbitmq')),
+  order_id TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  traceparent TEXT,
+  tracestate TEXT,
+  baggage TEXT,
+  created_at TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  sent_at TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (destination, seq) WHERE sent_at IS NULL;`;
+
+export type Destination = 'kafka' | 'rabbitmq';
+export const DESTINATIONS: readonly Destination[] = ['kafka', 'rabbitmq'];
+
+export interface OutboxRow {
+  seq: number;
+  event_id: string;
+  destination: Destination;
+  order_id: string;
+  payload: string;
+  traceparent: string | null;
+  tracestate: string | null;
+  baggage: string | null;
+  attempts: number;
+}
+
+export interface NewOrder {
+  order_id: string;
+  customer_id: string;
+  product_id: string;
+  quantity: number;
+  amount: number;
+  reservation_id: string;
+}
+
+export interface OrdersStore {
+  /** Inserts the order and one outbox row per destination in one transaction (traced). */
+  createOrder(order: NewOrder): Order;
+  getOrder(orderId: string): Order | undefined;
+  /** Unsent rows for `destination`, oldest first (untraced: polling is not a user operation). */
+  pending(destination: Destination, limit: number): OutboxRow[];
+  markSent(seq: number): void;
+  markFailed(seq: number, error: string): void;
+  close(): void;
+}
+
+const INSERT_ORDER = `INSERT INTO orders (order_id, customer_id, product_id, quantity, amount, status, reservation_id, created_at)
+VALUES (@order_id, @customer_id, @product_id, @quantity, @amount, @status, @reservation_id, @created_at)`;
+const INSERT_OUTBOX = `INSERT INTO outbox (event_id, destination, order_id, payload, traceparent, tracestate, baggage, created_at)
+VALUES (@event_id, @destination, @order_id, @payload, @traceparent, @tracestate, @baggage, @created_at)`;
+
+export function openOrdersStore(file: string): OrdersStore {
+  const db: TracedDb = openDatabase(file, SCHEMA);
+  const pending = db.raw.prepare(
+    'SELECT seq, event_id, destination, order_id, payload, traceparent, tracestate, baggage, attempts FROM outbox WHERE destination = ? AND sent_at IS NULL ORDER BY seq LIMIT ?',
+  );
+  const markSent = db.raw.prepare('UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE seq = ?');
+  const markFailed = db.raw.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?');
+
+  return {
+    createOrder(input) {
+      const order: Order = { ...input, status: 'CREATED', created_at: new Date().toISOString() };
+      // The active context here is the CreateOrder SERVER span: the relay will publish under it.
+      const carrier: Record<string, string> = {};
+      inject(carrier);
+      db.transaction(() => {
+        db.run(INSERT_ORDER, { ...order });
+        for (const destination of DESTINATIONS) {
+          const eventId = randomUUID();
+          const payload = JSON.stringify({
+            event_id: eventId,
+            type: 'order_created',
+            order_id: order.order_id,
+            customer_id: order.customer_id,
+            product_id: order.product_id,
+            quantity: order.quantity,
+            amount: order.amount,
+            created_at: order.created_at,
+          });
+          db.run(INSERT_OUTBOX, {
+            event_id: eventId,
+            destination,
+            order_id: order.order_id,
+            payload,
+            traceparent: carrier.traceparent ?? null,
+            tracestate: carrier.tracestate ?? null,
+            baggage: carrier.baggage ?? null,
+            created_at: order.created_at,
+          });
+        }
+      });
+      return order;
+    },
+    getOrder: (orderId) =>
+      db.get<Order>(
+        'SELECT order_id, customer_id, product_id, quantity, amount, status, reservation_id, created_at FROM orders WHERE order_id = ?',
+        [orderId],
+      ),
+    pending: (destination, limit) => pending.all(destination, limit) as OutboxRow[],
+    markSent: (seq) => void markSent.run(new Date().toISOString(), seq),
+    markFailed: (seq, error) => void markFailed.run(error.slice(0, 500), seq),
+    close: () => db.close(),
+  };
+}
