@@ -5,6 +5,7 @@
  * attribute must show as text. Screenshot: test-results/explorer-ui.png.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -65,6 +66,10 @@ const byName = (name: string): ApiSpan => {
 
 before(async () => {
   assert.ok(existsSync(CHROMIUM), 'chromium is missing: run `bash scripts/setup.sh --browser`');
+  // `npm test` builds the UI in scripts/setup.sh; a direct `node --test` run may not have.
+  if (!existsSync('packages/explorer/dist/ui/index.html')) {
+    execFileSync('npm', ['run', 'build:ui', '-w', 'packages/explorer', '--silent'], { stdio: 'ignore' });
+  }
   dataDir = await mkdtemp(join(tmpdir(), 'tw-ui-'));
   explorer = await startTestExplorer(dataDir);
   backend = await startChild('test/ui/backend-service.ts', { EXPLORER_GRPC: explorer.grpcUrl });

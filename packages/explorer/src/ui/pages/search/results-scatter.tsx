@@ -16,7 +16,8 @@ export function ResultsScatter({ traces, tz }: { traces: TraceSummary[]; tz: Tim
   const dMax = Math.max(...traces.map((t) => t.durationMs), 1e-6);
   const spanMax = Math.max(...traces.map((t) => t.spanCount), 1);
   const x = (ms: number): number => (t1 === t0 ? 50 : ((ms - t0) / (t1 - t0)) * 100);
-  const y = (d: number): number => PAD_Y + (1 - d / dMax) * (H - 2 * PAD_Y);
+  // Log scale: one slow outlier must not flatten every other trace onto the axis.
+  const y = (d: number): number => PAD_Y + (1 - Math.log1p(d) / Math.log1p(dMax)) * (H - 2 * PAD_Y);
   return (
     <div class="tw-scatter" aria-label="Durations over time">
       <div class="tw-scatter-axis">
