@@ -213,18 +213,15 @@ export class SqliteStore implements Store {
     };
   }
 
-  /** Bytes in use: pages minus free pages, plus the WAL file. */
+  /**
+   * Bytes of live data: pages minus free pages. The WAL is left out: it holds
+   * copies of pages counted here and is checkpointed back at ~4 MiB.
+   */
   usedBytes(): number {
     const pageSize = Number(this.db.pragma('page_size', { simple: true }));
     const pages = Number(this.db.pragma('page_count', { simple: true }));
     const free = Number(this.db.pragma('freelist_count', { simple: true }));
-    let wal = 0;
-    try {
-      wal = fs.statSync(`${this.file}-wal`).size;
-    } catch {
-      wal = 0;
-    }
-    return (pages - free) * pageSize + wal;
+    return (pages - free) * pageSize;
   }
 
   async deleteOlderThan(cutoffNs: bigint, batch: number): Promise<number> {
@@ -235,9 +232,6 @@ export class SqliteStore implements Store {
   }
 
   async shrinkTo(maxBytes: number, batch: number): Promise<number> {
-    if (this.usedBytes() <= maxBytes) return 0;
-    // Move the WAL into the main file so freed pages are counted and reused.
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
     if (this.usedBytes() <= maxBytes) return 0;
     const ids = this.db.prepare('SELECT tseq FROM traces ORDER BY start_ns LIMIT ?').all(batch) as Array<{ tseq: number }>;
     return this.deleteTraces(ids.map((r) => r.tseq));
@@ -252,6 +246,7 @@ export class SqliteStore implements Store {
         this.db.prepare(`DELETE FROM ${table} WHERE tseq IN (${sel})`).run(json);
       }
     })();
+    // Give freed pages back to the file system a little at a time.
     this.db.pragma('incremental_vacuum(2000)');
     return tseqs.length;
   }
