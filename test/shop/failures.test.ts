@@ -1,0 +1,175 @@
+/**
+ * What clients and brokers can throw at the shop: invalid bodies, wrong
+ * content types, oversize bodies, unknown products, sold-out stock, tight
+ * deadlines, poison messages. Each gets its documented answer, errors show
+ * as ERROR spans where they are errors, and nothing crashes.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import amqp from 'amqplib';
+import { consumeTopic, testProducer } from '../support/kafka.ts';
+import type { SinkSpan } from '../support/otlp-sink.ts';
+import { type TestShop, startTestShop, validOrder } from './support/shop.ts';
+
+let t: TestShop;
+before(async () => {
+  t = await startTestShop();
+});
+after(async () => {
+  await t?.close();
+});
+
+async function gatewaySpanFor(status: number, after: bigint): Promise<SinkSpan[]> {
+  const spans = await t.sink.waitFor(
+    (all) => all.some((s) => s.service === 'gateway' && s.kind === 'SERVER' && s.attributes['http.response.status_code'] === status && s.startNs >= after),
+    10_000,
+    `gateway span with status ${status}`,
+  );
+  const server = spans.find((s) => s.service === 'gateway' && s.kind === 'SERVER' && s.attributes['http.response.status_code'] === status && s.startNs >= after) as SinkSpan;
+  await new Promise((r) => setTimeout(r, 400));
+  return t.sink.trace(server.traceId);
+}
+
+const nowNs = (): bigint => BigInt(Date.now() - 5) * 1_000_000n;
+
+describe('gateway answers bad requests with the documented status and body', () => {
+  const cases: Array<{ name: string; body?: unknown; raw?: string; headers?: Record<string, string>; status: number; field?: string }> = [
+    { name: 'missing quantity', body: { customer_id: 'c', product_id: 'sku-mouse', amount: 1 }, status: 400, field: 'quantity' },
+    { name: 'zero quantity', body: { ...validOrder(), quantity: 0 }, status: 400, field: 'quantity' },
+    { name: 'fractional quantity', body: { ...validOrder(), quantity: 1.5 }, status: 400, field: 'quantity' },
+    { name: 'quantity as a string', body: { ...validOrder(), quantity: '2' }, status: 400, field: 'quantity' },
+    { name: 'negative amount', body: { ...validOrder(), amount: -3 }, status: 400, field: 'amount' },
+    { name: 'empty customer', body: { ...validOrder(), customer_id: '' }, status: 400, field: 'customer_id' },
+    { name: 'JSON array', body: [1, 2], status: 400 },
+    { name: 'broken JSON', raw: '{"customer_id": ', status: 400 },
+    { name: 'wrong content type', raw: 'customer_id=1', headers: { 'content-type': 'text/plain' }, status: 415 },
+    { name: 'oversized body', raw: JSON.stringify({ ...validOrder(), pad: 'x'.repeat(70 * 1024) }), status: 413 },
+  ];
+  for (const c of cases) {
+    it(`${c.name} → ${c.status}`, async () => {
+      const res = await t.post(c.body, { ...(c.raw !== undefined ? { raw: c.raw } : {}), ...(c.headers ? { headers: c.headers } : {}) });
+      assert.equal(res.status, c.status, JSON.stringify(res.body));
+      assert.equal(typeof res.body.error, 'string');
+      if (c.field) assert.equal(res.body.field, c.field);
+    });
+  }
+
+  it('unknown route and unknown order → 404', async () => {
+    assert.equal((await fetch(`${t.shop.gatewayUrl}/api/nope`)).status, 404);
+    const res = await fetch(`${t.shop.gatewayUrl}/api/orders/00000000-0000-0000-0000-000000000000`);
+    assert.equal(res.status, 404);
+    assert.match(((await res.json()) as { error: string }).error, /order not found/);
+  });
+
+  it('unknown product → 422 naming product_id; the gRPC CLIENT spans are ERROR, the trace stays connected', async () => {
+    const start = nowNs();
+    const res = await t.post({ ...validOrder(), product_id: 'sku-does-not-exist' });
+    assert.equal(res.status, 422);
+    assert.equal(res.body.field, 'product_id');
+    const trace = await gatewaySpanFor(422, start);
+    const clients = trace.filter((s) => s.kind === 'CLIENT' && s.name.includes('Service/'));
+    assert.ok(clients.length >= 2, 'gateway → orders and orders → inventory');
+    for (const c of clients) assert.equal(c.status.code, 'ERROR', `${c.service}:${c.name}`);
+    assert.equal(trace.find((s) => s.kind === 'CLIENT' && s.name.endsWith('/CheckStock'))?.attributes['rpc.grpc.status_code'], 5);
+  });
+
+  it('out of stock → 409; FAILED_PRECONDITION is an ERROR on the gateway → orders CLIENT span and an event on orders', async () => {
+    const start = nowNs();
+    const res = await t.post({ ...validOrder(), product_id: 'sku-sold-out' });
+    assert.equal(res.status, 409);
+    assert.match(String(res.body.error), /out of stock/);
+    const trace = await gatewaySpanFor(409, start);
+    const client = trace.find((s) => s.service === 'gateway' && s.kind === 'CLIENT') as SinkSpan;
+    assert.equal(client.status.code, 'ERROR');
+    assert.equal(client.attributes['rpc.grpc.status_code'], 9);
+    const ordersServer = trace.find((s) => s.service === 'orders' && s.kind === 'SERVER') as SinkSpan;
+    assert.ok(ordersServer.events.some((e) => e.name === 'out_of_stock'));
+    assert.equal(trace.filter((s) => s.kind === 'PRODUCER').length, 0, 'no event for an order that was not placed');
+  });
+
+  it('a deadline the caller cannot meet → 504 and an ERROR gateway span', async () => {
+    const start = nowNs();
+    const res = await t.post(validOrder(), { headers: { 'x-request-timeout-ms': '1' } });
+    assert.equal(res.status, 504);
+    const trace = await gatewaySpanFor(504, start);
+    const server = trace.find((s) => s.service === 'gateway' && s.kind === 'SERVER') as SinkSpan;
+    assert.equal(server.status.code, 'ERROR');
+  });
+
+  it('after all that, every service still serves orders', async () => {
+    const health = await fetch(`${t.shop.gatewayUrl}/healthz`);
+    assert.equal(health.status, 200);
+    const res = await t.post(validOrder(7));
+    assert.equal(res.status, 201);
+    for (const s of t.shop.services.values()) assert.equal(s.child.exitCode, null, `${s.name} is running`);
+  });
+});
+
+function traceparent(): { traceId: string; header: string } {
+  const traceId = randomBytes(16).toString('hex');
+  return { traceId, header: `00-${traceId}-${randomBytes(8).toString('hex')}-01` };
+}
+
+describe('poison messages are dead-lettered with their trace context', () => {
+  it('Kafka: an unparseable record lands in order-events.dlq, same trace, failure on the CONSUMER span', async () => {
+    const topic = `${t.prefix}order-events`;
+    const { traceId, header } = traceparent();
+    const dlq: Array<{ headers: Map<Buffer, Buffer>; value: Buffer }> = [];
+    const collector = await consumeTopic(`${topic}.dlq`, (m) => void dlq.push({ headers: m.headers, value: m.value }));
+    const producer = testProducer();
+    try {
+      await producer.send({ messages: [{ topic, key: 'poison-1', value: 'this is not json', headers: { traceparent: header } }] });
+      const deadline = Date.now() + 20_000;
+      while (dlq.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(dlq.length, 1, 'one record in the dead-letter topic');
+      const headers = new Map([...(dlq[0]?.headers ?? new Map())].map(([k, v]) => [k.toString(), v.toString()]));
+      assert.equal(dlq[0]?.value.toString(), 'this is not json');
+      assert.equal(headers.get('x-original-traceparent'), header);
+      assert.equal(headers.get('traceparent')?.split('-')[1], traceId, 'dead letter continues the same trace');
+      assert.match(headers.get('x-error') ?? '', /not JSON/);
+      assert.equal(headers.get('x-original-topic'), topic);
+    } finally {
+      await producer.close();
+      await collector.close();
+    }
+    const spans = await t.sink.waitFor((all) => all.some((s) => s.traceId === traceId && s.kind === 'PRODUCER'), 10_000, 'DLQ producer span');
+    const trace = spans.filter((s) => s.traceId === traceId);
+    const consumer = trace.find((s) => s.service === 'notifications' && s.kind === 'CONSUMER') as SinkSpan;
+    assert.equal(consumer.status.code, 'ERROR');
+    assert.equal(consumer.attributes['tracewire.dead_lettered'], true);
+    assert.ok(consumer.events.some((e) => e.name === 'exception'));
+    const send = trace.find((s) => s.kind === 'PRODUCER') as SinkSpan;
+    assert.equal(send.name, `send ${topic}.dlq`);
+    assert.equal(send.parentSpanId, consumer.spanId);
+  });
+
+  it('RabbitMQ: an unparseable delivery is rejected into shipping.orders.dlq with its headers', async () => {
+    const { traceId, header } = traceparent();
+    const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+    try {
+      const channel = await connection.createConfirmChannel();
+      channel.publish(`${t.prefix}orders`, 'order.created', Buffer.from('{"type":"order_created"}'), {
+        headers: { traceparent: header },
+        messageId: 'poison-2',
+      });
+      await channel.waitForConfirms();
+      let got: amqp.GetMessage | false = false;
+      const deadline = Date.now() + 20_000;
+      while (!got && Date.now() < deadline) {
+        got = await channel.get(`${t.prefix}shipping.orders.dlq`, { noAck: true });
+        if (!got) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(got, 'a message in the dead-letter queue');
+      assert.equal(got.properties.headers?.traceparent, header, 'trace context kept');
+      assert.ok(Array.isArray(got.properties.headers?.['x-death']), 'dead-lettered by the broker');
+    } finally {
+      await connection.close();
+    }
+    const spans = await t.sink.waitFor((all) => all.some((s) => s.traceId === traceId && s.service === 'shipping'), 10_000, 'shipping span');
+    const consumer = spans.find((s) => s.traceId === traceId && s.service === 'shipping' && s.kind === 'CONSUMER') as SinkSpan;
+    assert.equal(consumer.status.code, 'ERROR');
+    assert.equal(consumer.attributes['tracewire.amqp.outcome'], 'nack');
+    assert.equal(spans.filter((s) => s.traceId === traceId && s.name === 'create-shipment').length, 0);
+  });
+});
