@@ -168,7 +168,7 @@ describe('OTLP receivers', () => {
     const res = await fetch(`http://127.0.0.1:${ex.httpPort}/v1/traces`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-protobuf' },
-      body: ExportTraceServiceRequest.encode(req).finish(),
+      body: Buffer.from(ExportTraceServiceRequest.encode(req).finish()),
     });
     assert.equal(res.status, 200);
     const body = ExportTraceServiceResponse.toObject(ExportTraceServiceResponse.decode(new Uint8Array(await res.arrayBuffer())), { longs: String }) as {
