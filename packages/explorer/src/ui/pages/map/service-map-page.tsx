@@ -15,6 +15,14 @@ function pct(rate: number): string {
 function MapGraph({ map }: { map: ServiceMap }) {
   const layout = layoutServiceMap(map.nodes.map((n) => n.service), map.edges);
   const stats = new Map(map.nodes.map((n) => [n.service, n]));
+  // Several edges between one pair (e.g. gRPC and Kafka): fan them out so neither hides the other.
+  const groups = new Map<string, number>();
+  const slot = map.edges.map((e) => {
+    const key = `${e.from}\u0000${e.to}`;
+    const i = groups.get(key) ?? 0;
+    groups.set(key, i + 1);
+    return i;
+  });
   return (
     <svg class="tw-map-svg" width={layout.width} height={layout.height} viewBox={`0 0 ${layout.width} ${layout.height}`} role="img" aria-label="Service map">
       <defs>
@@ -24,18 +32,22 @@ function MapGraph({ map }: { map: ServiceMap }) {
           </marker>
         ))}
       </defs>
-      {map.edges.map((e) => {
+      {map.edges.map((e, ei) => {
         const a = layout.nodes.get(e.from);
         const b = layout.nodes.get(e.to);
         if (!a || !b) return null;
         const self = a === b;
         const back = !self && b.x <= a.x;
-        const x1 = self ? a.x + NODE_W - 30 : back ? a.x : a.x + NODE_W;
-        const y1 = self ? a.y : a.y + NODE_H / 2;
-        const x2 = self ? a.x + NODE_W - 10 : back ? b.x + NODE_W : b.x;
-        const y2 = self ? a.y : b.y + NODE_H / 2;
+        const n = groups.get(`${e.from}\u0000${e.to}`) ?? 1;
+        const off = Math.max(-NODE_H / 2 + 8, Math.min(NODE_H / 2 - 8, (slot[ei]! - (n - 1) / 2) * 18));
+        const x1 = self ? a.x + NODE_W - 30 - slot[ei]! * 12 : back ? a.x : a.x + NODE_W;
+        const y1 = self ? a.y : a.y + NODE_H / 2 + off;
+        const x2 = self ? a.x + NODE_W - 10 - slot[ei]! * 12 : back ? b.x + NODE_W : b.x;
+        const y2 = self ? a.y : b.y + NODE_H / 2 + off;
         const dx = Math.max(40, Math.abs(x2 - x1) / 2);
         const hasErr = e.errorCount > 0;
+        // Colour the whole edge red only when failures are common; rare ones show in the label.
+        const failing = e.errorRate >= 0.05;
         const d = self
           ? `M ${x1} ${y1} C ${x1 - 10} ${y1 - 40}, ${x2 + 10} ${y2 - 40}, ${x2} ${y2}`
           : back
@@ -55,9 +67,9 @@ function MapGraph({ map }: { map: ServiceMap }) {
         const label = `${e.kind === 'messaging' ? '✉ ' : ''}${e.count}${hasErr ? ` · ${pct(e.errorRate)} err` : ''}`;
         const lw = label.length * 6.4 + 14;
         return (
-          <g class={`tw-map-edge kind-${e.kind}${hasErr ? ' has-error' : ''}`} data-from={e.from} data-to={e.to}>
+          <g class={`tw-map-edge kind-${e.kind}${hasErr ? ' has-error' : ''}${failing ? ' failing' : ''}`} data-from={e.from} data-to={e.to}>
             <title>{`${e.from} → ${e.to} (${e.kind}): ${e.count} calls, ${e.errorCount} errors`}</title>
-            <path d={d} marker-end={`url(#tw-map-arrow-${hasErr ? 'error' : e.kind})`} />
+            <path d={d} marker-end={`url(#tw-map-arrow-${failing ? 'error' : e.kind})`} />
             <g transform={`translate(${mx}, ${my})`}>
               <rect x={-lw / 2} y={-9} width={lw} height={18} rx={9} />
               <text text-anchor="middle" dy="4">
@@ -111,7 +123,7 @@ export function ServiceMapPage({ query }: { query: URLSearchParams }) {
         </label>
         <span class="tw-map-legend">
           <span class="lg lg-rpc" /> gRPC <span class="lg lg-http" /> HTTP <span class="lg lg-messaging" /> Kafka / RabbitMQ
-          <span class="lg lg-error" /> with errors
+          <span class="lg lg-error" /> ≥ 5% errors
         </span>
       </div>
       {state.status === 'error' && <div class="tw-error-box" role="alert">{state.error.message}</div>}

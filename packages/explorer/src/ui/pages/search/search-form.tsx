@@ -25,7 +25,9 @@ function fromLocalInput(value: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-export function SearchFormPanel({ initial, onSubmit }: { initial: SearchForm; onSubmit: (f: SearchForm) => void }) {
+export function SearchFormPanel({ initial, onSubmit, invalid }: { initial: SearchForm; onSubmit: (f: SearchForm) => void; invalid?: string | undefined }) {
+  // The API names the query parameter it refused; mark the matching field.
+  const mark = (...params: string[]): string => (invalid && params.includes(invalid) ? 'invalid' : '');
   const [form, setForm] = useState<SearchForm>(initial);
   const [attrDraft, setAttrDraft] = useState('');
   useEffect(() => setForm(initial), [initial]);
@@ -55,7 +57,7 @@ export function SearchFormPanel({ initial, onSubmit }: { initial: SearchForm; on
     >
       <label>
         Service
-        <select name="service" value={form.service} onChange={(e) => setForm((f) => ({ ...f, service: e.currentTarget.value, operation: '' }))}>
+        <select name="service" class={mark('service')} value={form.service} onChange={(e) => setForm((f) => ({ ...f, service: e.currentTarget.value, operation: '' }))}>
           <option value="">All services</option>
           {(services.data ?? []).map((s) => (
             <option value={s}>{s}</option>
@@ -66,7 +68,7 @@ export function SearchFormPanel({ initial, onSubmit }: { initial: SearchForm; on
       {services.status === 'error' && <div class="tw-form-error">{services.error.message}</div>}
       <label>
         Operation
-        <select name="operation" value={form.operation} disabled={!form.service} onChange={(e) => set('operation', e.currentTarget.value)}>
+        <select name="operation" class={mark('operation')} value={form.operation} disabled={!form.service} onChange={(e) => set('operation', e.currentTarget.value)}>
           <option value="">All operations</option>
           {opNames.map((o) => (
             <option value={o}>{o}</option>
@@ -78,6 +80,7 @@ export function SearchFormPanel({ initial, onSubmit }: { initial: SearchForm; on
         Attributes
         <input
           name="attr"
+          class={mark('attr', 'tags')}
           placeholder="http.route=/orders, key!=v, key=pre*, !key"
           value={attrDraft}
           onInput={(e) => setAttrDraft(e.currentTarget.value)}
@@ -103,12 +106,12 @@ export function SearchFormPanel({ initial, onSubmit }: { initial: SearchForm; on
       )}
       <label>
         Span name contains
-        <input name="q" value={form.text} placeholder="text" onInput={(e) => set('text', e.currentTarget.value)} />
+        <input name="q" class={mark('q')} value={form.text} placeholder="text" onInput={(e) => set('text', e.currentTarget.value)} />
       </label>
       <div class="tw-form-row">
         <label>
           Span kind
-          <select name="kind" value={form.kind} onChange={(e) => set('kind', e.currentTarget.value)}>
+          <select name="kind" class={mark('kind')} value={form.kind} onChange={(e) => set('kind', e.currentTarget.value)}>
             <option value="">Any</option>
             {KINDS.map((k) => (
               <option value={k}>{k}</option>
@@ -123,16 +126,16 @@ export function SearchFormPanel({ initial, onSubmit }: { initial: SearchForm; on
       <div class="tw-form-row">
         <label>
           Min duration
-          <input name="minDuration" placeholder="e.g. 100ms" value={form.minDuration} onInput={(e) => set('minDuration', e.currentTarget.value)} />
+          <input name="minDuration" class={mark('minDuration')} placeholder="e.g. 100ms" value={form.minDuration} onInput={(e) => set('minDuration', e.currentTarget.value)} />
         </label>
         <label>
           Max duration
-          <input name="maxDuration" placeholder="e.g. 1.5s" value={form.maxDuration} onInput={(e) => set('maxDuration', e.currentTarget.value)} />
+          <input name="maxDuration" class={mark('maxDuration')} placeholder="e.g. 1.5s" value={form.maxDuration} onInput={(e) => set('maxDuration', e.currentTarget.value)} />
         </label>
       </div>
       <label>
         Time range
-        <select name="lookback" value={form.lookback} onChange={(e) => {
+        <select name="lookback" class={mark('lookback')} value={form.lookback} onChange={(e) => {
           const lookback = e.currentTarget.value;
           setForm((f) => lookback === 'custom' && f.start === undefined
             ? { ...f, lookback, start: Date.now() - 3_600_000, end: Date.now() }
@@ -147,11 +150,11 @@ export function SearchFormPanel({ initial, onSubmit }: { initial: SearchForm; on
         <div class="tw-form-row">
           <label>
             From
-            <input type="datetime-local" name="start" value={toLocalInput(form.start)} onInput={(e) => set('start', fromLocalInput(e.currentTarget.value))} />
+            <input type="datetime-local" name="start" class={mark('start')} value={toLocalInput(form.start)} onInput={(e) => set('start', fromLocalInput(e.currentTarget.value))} />
           </label>
           <label>
             To
-            <input type="datetime-local" name="end" value={toLocalInput(form.end)} onInput={(e) => set('end', fromLocalInput(e.currentTarget.value))} />
+            <input type="datetime-local" name="end" class={mark('end')} value={toLocalInput(form.end)} onInput={(e) => set('end', fromLocalInput(e.currentTarget.value))} />
           </label>
         </div>
       )}

@@ -1,5 +1,5 @@
 import { useMemo } from 'preact/hooks';
-import { searchTraces } from '../../api.ts';
+import { ApiError, searchTraces } from '../../api.ts';
 import { useAsync } from '../../components/use-async.ts';
 import type { TimeZoneMode } from '../../lib/format.ts';
 import { formFromQuery, queryFromForm, SORTS, type SearchForm, type SortOrder } from '../../lib/search-query.ts';
@@ -27,7 +27,7 @@ export function SearchPage({ query, tz }: { query: URLSearchParams; tz: TimeZone
   return (
     <div class="tw-search">
       <aside class="tw-search-side">
-        <SearchFormPanel initial={form} onSubmit={go} />
+        <SearchFormPanel initial={form} onSubmit={go} invalid={result.status === 'error' && result.error instanceof ApiError ? result.error.parameter : undefined} />
       </aside>
       <section class="tw-search-results">
         <div class="tw-results-toolbar">
@@ -41,6 +41,8 @@ export function SearchPage({ query, tz }: { query: URLSearchParams; tz: TimeZone
                   </span>
                 )}
               </>
+            ) : result.status === 'error' ? (
+              'Search failed'
             ) : (
               'Searching…'
             )}
@@ -60,7 +62,7 @@ export function SearchPage({ query, tz }: { query: URLSearchParams; tz: TimeZone
             {result.error.message}
           </div>
         )}
-        {data && data.traces.length === 0 && result.status !== 'error' && (
+        {data && data.traces.length === 0 && result.status === 'ok' && (
           <div class="tw-empty">
             No traces match. Widen the time range, or send spans to the explorer (OTLP on :4317 gRPC or :4318 HTTP).
           </div>
