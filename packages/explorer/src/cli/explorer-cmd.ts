@@ -1,0 +1,70 @@
+/** `tracewire explorer`: runs the receivers, store, API and UI until SIGINT/SIGTERM. */
+import { parseArgs } from 'node:util';
+import { startExplorer } from '../explorer.ts';
+import { UsageError, duration, port, size } from './args.ts';
+
+export const EXPLORER_USAGE = `tracewire explorer [options]
+  --data DIR          data directory (default ./.tracewire)
+  --host HOST         bind address for every listener (default 127.0.0.1)
+  --grpc-port N       OTLP/gRPC port (default 4317; 0 = any free port)
+  --http-port N       OTLP/HTTP port (default 4318)
+  --ui-port N         UI + query API port (default 16686)
+  --retention DUR     delete traces older than this, e.g. 7d (default: keep)
+  --max-size SIZE     keep the database under this size, e.g. 1GiB (default: no bound)
+  --max-body SIZE     largest OTLP request, after decompression (default 16MiB)
+  --ui-dir DIR        directory of the built UI (default packages/explorer/dist/ui)`;
+
+export async function explorerCommand(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        data: { type: 'string' },
+        host: { type: 'string' },
+        'grpc-port': { type: 'string' },
+        'http-port': { type: 'string' },
+        'ui-port': { type: 'string' },
+        retention: { type: 'string' },
+        'max-size': { type: 'string' },
+        'max-body': { type: 'string' },
+        'ui-dir': { type: 'string' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const explorer = await startExplorer({
+    dataDir: values.data ?? './.tracewire',
+    host: values.host ?? '127.0.0.1',
+    grpcPort: port('grpc-port', values['grpc-port'], 4317),
+    httpPort: port('http-port', values['http-port'], 4318),
+    uiPort: port('ui-port', values['ui-port'], 16686),
+    ...(values.retention ? { retentionNs: duration('retention', values.retention) } : {}),
+    ...(values['max-size'] ? { maxSizeBytes: size('max-size', values['max-size']) } : {}),
+    ...(values['max-body'] ? { maxBodyBytes: size('max-body', values['max-body']) } : {}),
+    ...(values['ui-dir'] ? { uiDir: values['ui-dir'] } : {}),
+  });
+  // One machine-readable line first (tests and scripts wait for it), then a human one on stderr.
+  process.stdout.write(
+    `${JSON.stringify({ event: 'ready', host: explorer.host, grpcPort: explorer.grpcPort, httpPort: explorer.httpPort, uiPort: explorer.uiPort, url: explorer.url, dataDir: values.data ?? './.tracewire' })}\n`,
+  );
+  process.stderr.write(
+    `tracewire explorer: UI ${explorer.url}  OTLP/gRPC ${explorer.host}:${explorer.grpcPort}  OTLP/HTTP http://${explorer.host}:${explorer.httpPort}\n`,
+  );
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string) => {
+      process.stderr.write(`tracewire explorer: ${signal}, finishing writes and closing the database\n`);
+      explorer.close().then(
+        () => resolve(0),
+        (err: Error) => {
+          process.stderr.write(`tracewire explorer: close failed: ${err.message}\n`);
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}

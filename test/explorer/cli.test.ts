@@ -1,0 +1,64 @@
+/** The `tracewire` CLI against a running explorer: trace waterfall, traces list, --json, bad args. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestExplorer } from './helpers.ts';
+import { runCli } from './process.ts';
+import { type SeedTrace, postSeed, seedTraces } from './seed.ts';
+
+describe('tracewire CLI', () => {
+  let ex: Awaited<ReturnType<typeof startTestExplorer>>;
+  let seed: SeedTrace[];
+  before(async () => {
+    ex = await startTestExplorer();
+    seed = seedTraces(Date.now());
+    await postSeed(ex.httpPort, seed);
+  });
+  after(() => ex.close());
+
+  it('prints a trace as an indented tree with bars and durations', async () => {
+    const b = seed[1] as SeedTrace;
+    const r = await runCli(['trace', b.traceId, '--api', ex.url]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.match(lines[0] ?? '', new RegExp(`^trace ${b.traceId}  900.00ms  4 spans  depth 4  2 errors`));
+    assert.match(lines[2] ?? '', /^GET \/checkout \[web\] server ✗ +\|█+\| +900.00ms/);
+    assert.match(lines[3] ?? '', /^  payments\/Charge \[web\] client/);
+    assert.match(lines[4] ?? '', /^    payments\/Charge \[payments\] server ✗/);
+    assert.match(lines[5] ?? '', /^      fraud check \[payments\] internal .* 10.00ms/);
+  });
+
+  it('prints the API document with --json', async () => {
+    const a = seed[0] as SeedTrace;
+    const r = await runCli(['trace', a.traceId, '--api', ex.url, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { traceId: string; spans: unknown[]; summary: { spanCount: number } };
+    assert.equal(doc.traceId, a.traceId);
+    assert.equal(doc.summary.spanCount, 3);
+  });
+
+  it('lists traces by service, time and errors', async () => {
+    const r = await runCli(['traces', '--service', 'web', '--since', '1h', '--errors', '--api', ex.url, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const body = JSON.parse(r.stdout) as { total: number; traces: Array<{ traceId: string; rootName: string }> };
+    assert.equal(body.total, 2);
+    assert.deepEqual(body.traces.map((t) => t.rootName), ['GET /cart', 'GET /checkout']);
+    const text = await runCli(['traces', '--since', '1h', '--api', ex.url]);
+    assert.equal(text.code, 0);
+    assert.match(text.stdout, /4 of 4 traces/);
+    assert.match(text.stdout, /web: GET \/checkout/);
+  });
+
+  it('exits 1 for an unknown trace and 2 with a message for bad arguments', async () => {
+    const missing = await runCli(['trace', 'ab'.repeat(16), '--api', ex.url]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /not found/);
+    for (const args of [['trace'], ['trace', 'xyz'], ['traces', '--since', 'soon'], ['traces', '--limit', '0'], ['traces', '--bogus'], ['launch'], ['explorer', '--ui-port', '99999']]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /^tracewire: /);
+    }
+    const down = await runCli(['traces', '--api', 'http://127.0.0.1:9']);
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /cannot reach the explorer/);
+  });
+});
