@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatDurationNs, formatTimestamp, valueText } from './format.ts';
-import { barGeometry, rulerTicks } from './timeline.ts';
+import { barGeometry, rangeTicks, rulerTicks, viewBar } from './timeline.ts';
 
 test('places bars in percent of the trace, clamped', () => {
   assert.deepEqual(barGeometry(25, 75, 100), { leftPct: 25, widthPct: 50 });
@@ -28,4 +28,12 @@ test('formats timestamps in UTC on request and values as text', () => {
   assert.equal(valueText('<b>x</b>'), '<b>x</b>');
   assert.equal(valueText([1, 'a']), '[1,"a"]');
   assert.equal(valueText(true), 'true');
+});
+
+test('zoomed ranges: bars relative to the view, hidden outside it, ticks on round offsets', () => {
+  assert.deepEqual(viewBar(50, 75, 50, 100), { leftPct: 0, widthPct: 50 });
+  assert.equal(viewBar(0, 40, 50, 100), undefined);
+  assert.deepEqual(viewBar(40, 200, 50, 100), { leftPct: 0, widthPct: 100 });
+  assert.deepEqual(rangeTicks(130, 180, 5).map((t) => t.ns), [130, 140, 150, 160, 170, 180]);
+  assert.equal(rangeTicks(130, 180, 5)[0]!.pct, 0);
 });

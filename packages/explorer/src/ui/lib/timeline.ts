@@ -5,6 +5,12 @@ export interface Bar {
   widthPct: number;
 }
 
+/** A span's bar within the visible time range [viewStart, viewEnd] (ns from the trace start). */
+export function viewBar(startNs: number, endNs: number, viewStartNs: number, viewEndNs: number): Bar | undefined {
+  if (endNs < viewStartNs || startNs > viewEndNs) return undefined;
+  return barGeometry(startNs - viewStartNs, endNs - viewStartNs, viewEndNs - viewStartNs);
+}
+
 export function barGeometry(startNs: number, endNs: number, traceDurationNs: number): Bar {
   if (traceDurationNs <= 0) return { leftPct: 0, widthPct: 100 };
   const left = clamp((startNs / traceDurationNs) * 100);
@@ -26,13 +32,20 @@ export interface Tick {
  * numbers, about `target` of them across the trace.
  */
 export function rulerTicks(traceDurationNs: number, target = 5): Tick[] {
-  if (traceDurationNs <= 0) return [{ pct: 0, ns: 0 }];
-  const raw = traceDurationNs / target;
+  return rangeTicks(0, traceDurationNs, target);
+}
+
+/** Ticks for a zoomed range: `ns` are offsets from the trace start, `pct` positions within the range. */
+export function rangeTicks(startNs: number, endNs: number, target = 5): Tick[] {
+  const span = endNs - startNs;
+  if (span <= 0) return [{ pct: 0, ns: startNs }];
+  const raw = span / target;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const ticks: Tick[] = [];
-  for (let ns = 0; ns <= traceDurationNs + step * 1e-9; ns += step) {
-    ticks.push({ pct: (ns / traceDurationNs) * 100, ns });
+  for (let i = Math.ceil(startNs / step - 1e-9); i * step <= endNs + step * 1e-9; i++) {
+    const ns = i * step;
+    ticks.push({ pct: ((ns - startNs) / span) * 100, ns });
   }
   return ticks;
 }

@@ -1,7 +1,7 @@
 import { memo } from 'preact/compat';
 import { serviceColor } from '../../lib/colors.ts';
 import { formatDurationNs } from '../../lib/format.ts';
-import { barGeometry } from '../../lib/timeline.ts';
+import { viewBar } from '../../lib/timeline.ts';
 import type { SpanNode } from '../../lib/trace-tree.ts';
 
 export const ROW_HEIGHT = 26;
@@ -19,7 +19,8 @@ export const KIND_LABEL: Record<string, string> = {
 export interface SpanRowProps {
   node: SpanNode;
   index: number;
-  traceDurationNs: number;
+  viewStartNs: number;
+  viewEndNs: number;
   collapsed: boolean;
   selected: boolean;
   onCriticalPath: boolean;
@@ -41,7 +42,7 @@ function SpanRowImpl(p: SpanRowProps) {
   const { node } = p;
   const { span } = node;
   const color = serviceColor(span.service);
-  const bar = barGeometry(node.startNs, node.endNs, p.traceDurationNs);
+  const bar = viewBar(node.startNs, node.endNs, p.viewStartNs, p.viewEndNs);
   const classes = ['tw-row'];
   if (p.selected) classes.push('selected');
   if (node.isError) classes.push('is-error');
@@ -100,14 +101,25 @@ function SpanRowImpl(p: SpanRowProps) {
         )}
       </div>
       <div class="tw-row-timeline">
-        <div
-          class={`tw-bar kind-${span.kind.toLowerCase()}`}
-          style={{ left: `${bar.leftPct}%`, width: `${bar.widthPct}%`, background: color }}
-        />
-        <span class="tw-bar-label" style={{ left: `${bar.leftPct + bar.widthPct}%` }}>
-          <span class={`tw-kind tw-kind-${span.kind.toLowerCase()}`}>{KIND_LABEL[span.kind] ?? span.kind}</span>
-          {formatDurationNs(node.durationNs)}
-        </span>
+        {bar && (
+          <>
+            <div
+              class={`tw-bar kind-${span.kind.toLowerCase()}`}
+              style={{ left: `${bar.leftPct}%`, width: `${bar.widthPct}%`, background: color }}
+            />
+            <span class="tw-bar-label" style={{ left: `${bar.leftPct + bar.widthPct}%` }}>
+              <span class={`tw-kind tw-kind-${span.kind.toLowerCase()}`}>{KIND_LABEL[span.kind] ?? span.kind}</span>
+              {formatDurationNs(node.durationNs)}
+            </span>
+          </>
+        )}
+        {!bar && (
+          <span class="tw-bar-offscreen" style={node.endNs < p.viewStartNs ? { left: 0 } : { right: 0 }}>
+            {node.endNs < p.viewStartNs ? '◂ ' : ''}
+            {formatDurationNs(node.durationNs)}
+            {node.endNs < p.viewStartNs ? '' : ' ▸'}
+          </span>
+        )}
       </div>
     </div>
   );

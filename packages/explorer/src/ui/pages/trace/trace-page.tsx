@@ -25,6 +25,7 @@ export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: st
   const [showCp, setShowCp] = useState(true);
   const [find, setFind] = useState('');
   const [scrollNonce, setScrollNonce] = useState(0);
+  const [zoom, setZoom] = useState<[number, number] | undefined>();
 
   const endMs = tree ? nsToMs(tree.startEpochNs) + tree.durationNs / 1e6 : 0;
   const notFound = state.status === 'error' && state.error instanceof ApiError && state.error.status === 404;
@@ -177,7 +178,10 @@ export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: st
       <div class={`tw-trace-body${selected ? ' with-detail' : ''}`}>
         <Waterfall
           rows={rows}
-          traceDurationNs={tree.durationNs}
+          tree={tree}
+          viewStartNs={zoom ? zoom[0] : 0}
+          viewEndNs={zoom ? zoom[1] : tree.durationNs}
+          onZoom={(a, b) => setZoom(a <= 0 && b >= tree.durationNs ? undefined : [a, b])}
           collapsed={collapsed}
           selectedId={spanId}
           criticalPath={criticalPath}

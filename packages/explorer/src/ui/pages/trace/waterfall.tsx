@@ -5,14 +5,21 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Connection } from '../../lib/connections.ts';
 import { formatDurationNs } from '../../lib/format.ts';
-import { barGeometry, rulerTicks } from '../../lib/timeline.ts';
+import { rangeTicks, viewBar } from '../../lib/timeline.ts';
 import type { SpanNode } from '../../lib/trace-tree.ts';
 import { scrollToRow, visibleWindow } from '../../lib/virtual-window.ts';
 import { ROW_HEIGHT, SpanRow } from './span-row.tsx';
+import { Minimap } from './minimap.tsx';
+import type { TraceTree } from '../../lib/trace-tree.ts';
+import { formatDurationNs as fmt } from '../../lib/format.ts';
 
 export interface WaterfallProps {
+  tree: TraceTree;
+  onZoom: (startNs: number, endNs: number) => void;
   rows: SpanNode[];
-  traceDurationNs: number;
+  /** Visible time range, ns from the trace start (the whole trace unless zoomed). */
+  viewStartNs: number;
+  viewEndNs: number;
   collapsed: ReadonlySet<string>;
   selectedId: string | undefined;
   criticalPath: ReadonlySet<string>;
@@ -27,8 +34,8 @@ export interface WaterfallProps {
 
 const NAME_WIDTH_KEY = 'tracewire.nameWidth';
 
-function Ruler({ durationNs, nameWidth, scrollbar }: { durationNs: number; nameWidth: number; scrollbar: number }) {
-  const ticks = rulerTicks(durationNs, 6);
+function Ruler({ startNs, endNs, nameWidth, scrollbar }: { startNs: number; endNs: number; nameWidth: number; scrollbar: number }) {
+  const ticks = rangeTicks(startNs, endNs, 6);
   return (
     <div class="tw-ruler" style={{ gridTemplateColumns: `${nameWidth}px 1fr`, paddingRight: `${scrollbar}px` }}>
       <div class="tw-ruler-name">Service · operation</div>
@@ -68,6 +75,7 @@ export function Waterfall(p: WaterfallProps) {
     if (top !== undefined) el.scrollTop = top;
   }, [p.scrollNonce]);
 
+  const zoomed = p.viewStartNs > 0 || p.viewEndNs < p.tree.durationNs;
   const win = visibleWindow(scrollTop, size.height, ROW_HEIGHT, p.rows.length);
   const rowIndex = useMemo(() => new Map(p.rows.map((r, i) => [r.span.spanId, i])), [p.rows]);
 
@@ -82,8 +90,11 @@ export function Waterfall(p: WaterfallProps) {
     if (Math.max(a, b) < win.start || Math.min(a, b) >= win.end) return [];
     const from = p.rows[a]!;
     const to = p.rows[b]!;
-    const x1 = nameWidth + TL_LEFT + (barGeometry(from.startNs, from.endNs, p.traceDurationNs).leftPct / 100) * timelineWidth + 2;
-    const x2 = nameWidth + TL_LEFT + (barGeometry(to.startNs, to.endNs, p.traceDurationNs).leftPct / 100) * timelineWidth;
+    const fromBar = viewBar(from.startNs, from.endNs, p.viewStartNs, p.viewEndNs);
+    const toBar = viewBar(to.startNs, to.endNs, p.viewStartNs, p.viewEndNs);
+    if (!fromBar || !toBar) return [];
+    const x1 = nameWidth + TL_LEFT + (fromBar.leftPct / 100) * timelineWidth + 2;
+    const x2 = nameWidth + TL_LEFT + (toBar.leftPct / 100) * timelineWidth;
     const y1 = a * ROW_HEIGHT + ROW_HEIGHT / 2;
     const y2 = b * ROW_HEIGHT + ROW_HEIGHT / 2;
     const bend = Math.max(14, Math.min(60, Math.abs(y2 - y1) / 3));
@@ -121,7 +132,8 @@ export function Waterfall(p: WaterfallProps) {
         key={id}
         node={node}
         index={i}
-        traceDurationNs={p.traceDurationNs}
+        viewStartNs={p.viewStartNs}
+        viewEndNs={p.viewEndNs}
         collapsed={p.collapsed.has(id)}
         selected={p.selectedId === id}
         onCriticalPath={p.criticalPath.has(id)}
@@ -135,12 +147,31 @@ export function Waterfall(p: WaterfallProps) {
 
   return (
     <div class="tw-waterfall" style={{ '--name-w': `${nameWidth}px` }}>
-      <Ruler durationNs={p.traceDurationNs} nameWidth={nameWidth} scrollbar={size.scrollbar} />
+      <div class="tw-overview" style={{ gridTemplateColumns: `${nameWidth}px 1fr`, paddingRight: `${size.scrollbar}px` }}>
+        <div class="tw-overview-label">
+          {zoomed ? (
+            <>
+              <span>
+                {fmt(p.viewStartNs)} – {fmt(p.viewEndNs)}
+              </span>
+              <button class="tw-small" onClick={() => p.onZoom(0, p.tree.durationNs)}>
+                Reset zoom
+              </button>
+            </>
+          ) : (
+            <span class="tw-muted">Overview · drag to zoom</span>
+          )}
+        </div>
+        <div class="tw-overview-map">
+          <Minimap tree={p.tree} viewStartNs={p.viewStartNs} viewEndNs={p.viewEndNs} onZoom={p.onZoom} />
+        </div>
+      </div>
+      <Ruler startNs={p.viewStartNs} endNs={p.viewEndNs} nameWidth={nameWidth} scrollbar={size.scrollbar} />
       <div class="tw-splitter" style={{ left: `${nameWidth - 3}px` }} onMouseDown={startDrag} title="Drag to resize" />
       <div class="tw-wf-scroll" ref={scrollRef} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} role="grid" aria-rowcount={p.rows.length}>
         <div class="tw-wf-inner" style={{ height: `${p.rows.length * ROW_HEIGHT}px` }}>
           <div class="tw-gridlines" style={{ left: `${nameWidth}px` }}>
-            {rulerTicks(p.traceDurationNs, 6).map((t) => (
+            {rangeTicks(p.viewStartNs, p.viewEndNs, 6).map((t) => (
               <span style={{ left: `${t.pct}%` }} />
             ))}
           </div>
