@@ -43,8 +43,8 @@ export function rangeTicks(startNs: number, endNs: number, target = 5): Tick[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const ticks: Tick[] = [];
-  for (let i = Math.ceil(startNs / step - 1e-9); i * step <= endNs + step * 1e-9; i++) {
-    const ns = i * step;
+  for (let i = Math.ceil(startNs / step - 1e-9) + 0; i * step <= endNs + step * 1e-9; i++) {
+    const ns = i * step + 0; // + 0 turns -0 into 0
     ticks.push({ pct: ((ns - startNs) / span) * 100, ns });
   }
   return ticks;
