@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SpanKind, type SpanContext } from '@opentelemetry/api';
 import { type Browser, type Page, chromium } from 'playwright-core';
-import { initTracing, tracedFetch, withSpan, type TracingHandle } from '../../packages/tracing/src/index.ts';
+import { initTracing, inject, tracedFetch, withSpan, type TracingHandle } from '../../packages/tracing/src/index.ts';
 import { type Child, startChild } from '../support/child.ts';
 import { HOSTILE } from './hostile.ts';
 import { type RunningExplorer, startTestExplorer } from './explorer-process.ts';
@@ -81,6 +81,16 @@ before(async () => {
     const res = await tracedFetch(`http://127.0.0.1:${String(backend.ready.port)}/checkout`);
     assert.equal(res.status, 200);
     await res.text();
+    // A message to the backend: PRODUCER here, CONSUMER there (a hop the waterfall draws).
+    await withSpan(
+      'send order-events',
+      { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': 'order-events' } },
+      async () => {
+        const sent = await fetch(`http://127.0.0.1:${String(backend.ready.port)}/consume`, { method: 'POST', body: JSON.stringify(inject({})) });
+        assert.equal(sent.status, 202);
+        await sent.body?.cancel();
+      },
+    );
     return span.spanContext().traceId;
   });
   // Trace 2: a separate trace whose root links back to the checkout span.
@@ -90,7 +100,7 @@ before(async () => {
     (span) => span.spanContext().traceId,
   );
   await tracing.forceFlush();
-  spans = await waitForTrace(checkoutTraceId, 6);
+  spans = await waitForTrace(checkoutTraceId, 8);
   await waitForTrace(reportTraceId, 1);
 
   browser = await chromium.launch({
@@ -147,8 +157,8 @@ describe('explorer web UI in headless Chromium', () => {
       return r;
     };
     const root = row('checkout flow');
-    const client = rows.find((r) => r.parent === root.id && r.service === 'ui-frontend');
-    assert.ok(client, 'the HTTP client span sits under the root');
+    const client = row('GET');
+    assert.equal(client.parent, root.id, 'the HTTP client span sits under the root');
     const server = rows.find((r) => r.parent === client.id && r.service === 'ui-backend');
     assert.ok(server, 'the backend server span sits under the client span');
     const cart = row('load cart');
@@ -165,6 +175,29 @@ describe('explorer web UI in headless Chromium', () => {
     // The failed span is flagged, and the API ids match the DOM.
     assert.equal(await page.locator(`.tw-row.is-error[data-span-id="${byName('charge card').spanId}"]`).count(), 1);
     assert.equal(cart.id, byName('load cart').spanId);
+  });
+
+  it('draws the producer -> consumer hop, and clicking it selects the other end', async () => {
+    const producer = byName('send order-events');
+    const consumer = byName('process order-events');
+    assert.equal(consumer.parentSpanId, producer.spanId);
+    assert.equal(consumer.service, 'ui-backend');
+    const hop = page.locator(`g.tw-conn-hop[data-from="${producer.spanId}"][data-to="${consumer.spanId}"]`);
+    await hop.waitFor({ state: 'attached' });
+    await hop.dispatchEvent('click');
+    await page.waitForURL(new RegExp(`span=${consumer.spanId}`));
+    assert.equal(await page.locator('.tw-detail h2').innerText(), 'process order-events');
+    await hop.dispatchEvent('click');
+    await page.waitForURL(new RegExp(`span=${producer.spanId}`));
+  });
+
+  it('offers the trace as an OTLP JSON download', async () => {
+    const href = await page.locator('a', { hasText: 'Download OTLP JSON' }).getAttribute('href');
+    assert.ok(href);
+    const body = await page.evaluate(async (url) => (await fetch(url)).json(), href);
+    const count = (body as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] }).resourceSpans
+      .flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)).length;
+    assert.equal(count, spans.length);
   });
 
   it('collapses and expands a subtree', async () => {
@@ -231,7 +264,8 @@ describe('explorer web UI in headless Chromium', () => {
     await page.goto(`${explorer.uiUrl}/map`);
     await page.locator('.tw-map-node[data-service="ui-backend"]').waitFor();
     assert.equal(await page.locator('.tw-map-node[data-service="ui-frontend"]').count(), 1);
-    assert.equal(await page.locator('.tw-map-edge[data-from="ui-frontend"][data-to="ui-backend"]').count(), 1);
+    assert.ok((await page.locator('.tw-map-edge[data-from="ui-frontend"][data-to="ui-backend"]').count()) >= 1);
+    assert.equal(await page.locator('.tw-map-edge.kind-messaging[data-from="ui-frontend"][data-to="ui-backend"]').count(), 1);
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined);
   });
 });
