@@ -19,8 +19,8 @@ const inventory = inventoryClient(config.inventoryTarget);
 const kafka = kafkaPublisher(config.kafkaBrokers, config.names, log);
 const rabbit = amqpPublisher(config.amqpUrl, config.names, log);
 const relays = [
-  new OutboxRelay('kafka', store, (row) => kafka.publish(row), log, { pollMs: config.relayPollMs }),
-  new OutboxRelay('rabbitmq', store, (row) => rabbit.publish(row), log, { pollMs: config.relayPollMs }),
+  new OutboxRelay('kafka', store, (row) => kafka.publish(row), log, { pollMs: config.relayPollMs, concurrency: 100 }),
+  new OutboxRelay('rabbitmq', store, (row) => rabbit.publish(row), log, { pollMs: config.relayPollMs, concurrency: 32 }),
 ];
 
 const server = new Server();

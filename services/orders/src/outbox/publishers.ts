@@ -7,6 +7,7 @@ import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import { type ShopNames, type ShopProducer, connectAmqp, createProducer, declareShopTopology, ensureTopics } from '@tracewire/service-common';
 import { type Logger, publishTraced, sendTraced } from '@tracewire/tracing';
 import type { OutboxRow } from '../store.ts';
+import { KafkaSendBatcher } from './kafka-batcher.ts';
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -24,6 +25,10 @@ export interface Publisher {
 export function kafkaPublisher(brokers: string[], names: ShopNames, log: Logger): Publisher {
   let producer: ShopProducer | undefined;
   let topicsReady = false;
+  const batcher = new KafkaSendBatcher(() => {
+    producer ??= createProducer('orders', brokers);
+    return producer;
+  });
 
   const reset = (): void => {
     const old = producer;
@@ -39,11 +44,9 @@ export function kafkaPublisher(brokers: string[], names: ShopNames, log: Logger)
           await withTimeout(ensureTopics(brokers, [names.topic, names.deadLetterTopic]), 10_000, 'topic creation');
           topicsReady = true;
         }
-        producer ??= createProducer('orders', brokers);
-        const current = producer;
         await withTimeout(
           sendTraced(
-            (messages) => current.send({ messages }),
+            (messages) => batcher.send(messages),
             [{ topic: names.topic, key: row.order_id, value: row.payload, headers: { 'event-id': row.event_id } }],
             { clientId: 'orders' },
           ),
