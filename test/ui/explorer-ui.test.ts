@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SpanKind, type SpanContext } from '@opentelemetry/api';
+import { SpanKind, type SpanContext, context, trace } from '@opentelemetry/api';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { initTracing, inject, tracedFetch, withSpan, type TracingHandle } from '../../packages/tracing/src/index.ts';
 import { type Child, startChild } from '../support/child.ts';
@@ -258,6 +258,24 @@ describe('explorer web UI in headless Chromium', () => {
     await page.press('input[name=traceId]', 'Enter');
     await page.waitForURL(new RegExp(`/trace/${reportTraceId}$`));
     await page.locator('.tw-row').first().waitFor();
+  });
+
+  it('refreshes a young trace by itself when late spans arrive', async () => {
+    // A fresh trace, so that it is still "young" however long the steps above took.
+    let jobSpan: SpanContext | undefined;
+    const jobTraceId = withSpan('live job', { root: true }, (span) => {
+      jobSpan = span.spanContext();
+      return jobSpan.traceId;
+    });
+    await tracing.forceFlush();
+    await waitForTrace(jobTraceId, 1);
+    await page.goto(`${explorer.uiUrl}/trace/${jobTraceId}`);
+    await page.locator('.tw-live').waitFor();
+    assert.equal(await page.locator('.tw-row').count(), 1);
+    withSpan('late audit', { parent: trace.setSpanContext(context.active(), jobSpan!) }, () => undefined);
+    await tracing.forceFlush();
+    await page.locator('.tw-row .tw-row-op', { hasText: 'late audit' }).waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator('.tw-row').count(), 2);
   });
 
   it('draws the service map with the call between the two services', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { largeTrace, shopTrace } from '../dev/fixture.ts';
 import type { Span } from '../api-types.ts';
-import { ancestorIds, buildTraceTree, collapseBelow, firstError, visibleRows } from './trace-tree.ts';
+import { ancestorIds, buildTraceTree, collapseBelow, firstError, selfTimeNs, visibleRows } from './trace-tree.ts';
 
 function span(id: string, parent: string | null, startMs: number, endMs: number, extra: Partial<Span> = {}): Span {
   const base = 1_700_000_000_000_000_000n;
@@ -74,4 +74,11 @@ test('builds a 10,000-span tree quickly and iteratively', () => {
   // A 5,000-deep chain must not overflow the stack.
   const chain = Array.from({ length: 5000 }, (_, i) => span(`s${i}`, i === 0 ? null : `s${i - 1}`, i, 10_000));
   assert.equal(buildTraceTree(chain).depth, 5000);
+});
+
+test('self time subtracts the union of children, clipped to the parent', () => {
+  // parent 0-100; children 10-30 and 20-50 overlap (40 covered), 90-120 sticks out (10 covered)
+  const tree = buildTraceTree([span('p', null, 0, 100), span('a', 'p', 10, 30), span('b', 'p', 20, 50), span('c', 'p', 90, 120)]);
+  assert.equal(selfTimeNs(tree.byId.get('p')!), 50_000_000);
+  assert.equal(selfTimeNs(tree.byId.get('a')!), 20_000_000);
 });

@@ -42,7 +42,7 @@ export function SearchFormPanel({ initial, onSubmit, invalid }: { initial: Searc
     if (expr && !form.attrs.includes(expr)) set('attrs', [...form.attrs, expr]);
     setAttrDraft('');
   };
-  const opNames = [...new Set((operations.data ?? []).map((o) => o.name))].sort();
+  const opNames = [...new Set((operations.data ?? []).map((o) => o.name))].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
 
   return (
     <form
@@ -68,13 +68,21 @@ export function SearchFormPanel({ initial, onSubmit, invalid }: { initial: Searc
       {services.status === 'error' && <div class="tw-form-error">{services.error.message}</div>}
       <label>
         Operation
-        <select name="operation" class={mark('operation')} value={form.operation} disabled={!form.service} onChange={(e) => set('operation', e.currentTarget.value)}>
-          <option value="">All operations</option>
-          {opNames.map((o) => (
-            <option value={o}>{o}</option>
+        {/* A datalist, not a select: a service can have thousands of span names, and free text still works. */}
+        <input
+          name="operation"
+          list="tw-operations"
+          class={mark('operation')}
+          placeholder={form.service ? 'All operations' : 'Pick a service first'}
+          disabled={!form.service}
+          value={form.operation}
+          onInput={(e) => set('operation', e.currentTarget.value)}
+        />
+        <datalist id="tw-operations">
+          {opNames.slice(0, 1000).map((o) => (
+            <option value={o} />
           ))}
-          {form.operation && !opNames.includes(form.operation) && <option value={form.operation}>{form.operation}</option>}
-        </select>
+        </datalist>
       </label>
       <label>
         Attributes

@@ -1,7 +1,7 @@
 import type { Span } from '../../api-types.ts';
 import { ServiceChip } from '../../components/service-chip.tsx';
 import { formatDurationNs, formatTimestamp, nsToMs, valueText, type TimeZoneMode } from '../../lib/format.ts';
-import type { SpanNode, TraceTree } from '../../lib/trace-tree.ts';
+import { selfTimeNs, type SpanNode, type TraceTree } from '../../lib/trace-tree.ts';
 import { KvTable } from './kv-table.tsx';
 import { KIND_LABEL } from './span-row.tsx';
 
@@ -83,6 +83,13 @@ export function SpanDetail({ node, tree, traceId, tz, onCriticalPath, onClose, o
       <dl class="tw-facts">
         <div><dt>Duration</dt><dd>{formatDurationNs(node.durationNs)}</dd></div>
         <div><dt>Start</dt><dd>+{formatDurationNs(node.startNs)}</dd></div>
+        {node.children.length > 0 && (
+          <div><dt>Self time</dt><dd title="Time not covered by child spans">{formatDurationNs(selfTimeNs(node))}</dd></div>
+        )}
+        <div>
+          <dt>Of trace</dt>
+          <dd>{tree.durationNs > 0 ? `${Math.round((node.durationNs / tree.durationNs) * 1000) / 10}%` : '—'}</dd>
+        </div>
         <div><dt>Kind</dt><dd><span class={`tw-kind tw-kind-${span.kind.toLowerCase()}`}>{KIND_LABEL[span.kind] ?? span.kind}</span></dd></div>
         <div>
           <dt>Status</dt>
