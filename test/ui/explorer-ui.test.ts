@@ -246,6 +246,10 @@ describe('explorer web UI in headless Chromium', () => {
     await page.goBack();
     await page.waitForURL(new RegExp(`/trace/${reportTraceId}`));
     await page.locator('.tw-trace-title h1', { hasText: 'nightly report' }).waitFor();
+    // The link marker on the waterfall row goes there too.
+    await page.locator(`.tw-row [data-follow-link="${checkoutSpan.spanId}"]`).click();
+    await page.waitForURL(new RegExp(`/trace/${checkoutTraceId}\\?span=${checkoutSpan.spanId}`));
+    await page.locator(`.tw-row.selected[data-span-id="${checkoutSpan.spanId}"]`).waitFor();
   });
 
   it('deep-links to a span and finds a trace by id', async () => {

@@ -28,6 +28,8 @@ export interface SpanRowProps {
   match: boolean;
   onToggle: (spanId: string) => void;
   onSelect: (spanId: string) => void;
+  /** Go to a span, in this trace or another (span links). */
+  onGoto: (traceId: string, spanId: string) => void;
 }
 
 export function LinkIcon() {
@@ -89,10 +91,18 @@ function SpanRowImpl(p: SpanRowProps) {
           </span>
         )}
         {externalLinks > 0 && (
-          <span class="tw-link-icon" title={`${externalLinks} link${externalLinks > 1 ? 's' : ''}`}>
+          <button
+            class="tw-link-icon"
+            data-follow-link={span.links[0]!.spanId}
+            title={`Go to the linked span${externalLinks > 1 ? ` (1 of ${externalLinks}; all are in the details)` : ''}`}
+            onClick={(e) => {
+              e.stopPropagation();
+              p.onGoto(span.links[0]!.traceId, span.links[0]!.spanId);
+            }}
+          >
             <LinkIcon />
             {externalLinks > 1 ? externalLinks : ''}
-          </span>
+          </button>
         )}
         {node.orphan && (
           <span class="tw-orphan" title="Parent span not received (yet)">

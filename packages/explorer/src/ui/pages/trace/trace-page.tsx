@@ -191,6 +191,7 @@ export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: st
           scrollNonce={scrollNonce}
           onToggle={toggle}
           onSelect={select}
+          onGoto={goto}
         />
         {selected && (
           <SpanDetail

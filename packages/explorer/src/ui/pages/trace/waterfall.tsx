@@ -30,6 +30,7 @@ export interface WaterfallProps {
   scrollNonce: number;
   onToggle: (spanId: string) => void;
   onSelect: (spanId: string) => void;
+  onGoto: (traceId: string, spanId: string) => void;
 }
 
 const NAME_WIDTH_KEY = 'tracewire.nameWidth';
@@ -141,6 +142,7 @@ export function Waterfall(p: WaterfallProps) {
         match={p.matches.has(id)}
         onToggle={p.onToggle}
         onSelect={p.onSelect}
+        onGoto={p.onGoto}
       />,
     );
   }
