@@ -7,6 +7,7 @@ import { type BenchResult, progress, table, writeResult } from './lib.ts';
 type Bench = { run(quick: boolean): Promise<BenchResult> };
 const BENCHES: Record<string, () => Promise<Bench>> = {
   'span-cost': () => import('./span-cost.ts'),
+  'explorer-ingest': () => import('./explorer-ingest.ts'),
 };
 
 const args = process.argv.slice(2);

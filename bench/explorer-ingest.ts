@@ -1,0 +1,118 @@
+/**
+ * Bench 3, explorer ingest: spans per second acknowledged (= committed to
+ * disk) over OTLP/gRPC and OTLP/HTTP-protobuf from 4 concurrent exporters,
+ * and the explorer's peak memory. The explorer runs as its own process with a
+ * fresh data directory per protocol; the exporters are worker threads sending
+ * pre-encoded requests (bench/support/otlp-bodies.ts), so encoding is not
+ * what is measured. Target: 100,000 spans/s sustained, under 500 MiB.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { type BenchResult, type Figure, machine, percentile, progress, versions } from './lib.ts';
+import { startExplorerProcess } from './support/explorer-process.ts';
+import type { IngestWorkerData, IngestWorkerResult } from './support/ingest-worker.ts';
+import { SPANS_PER_TRACE } from './support/otlp-bodies.ts';
+
+const TARGET_RATE = 100_000;
+const TARGET_MIB = 500;
+const EXPORTERS = 4;
+/** 64 traces x 8 spans = 512 spans per request: the SDK BatchSpanProcessor's default batch. */
+const TRACES_PER_REQUEST = 64;
+/** Requests each exporter keeps outstanding. */
+const INFLIGHT = 2;
+
+function runWorker(data: IngestWorkerData): Promise<IngestWorkerResult> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL('./support/ts-worker.mjs', import.meta.url), {
+      workerData: { ...data, __module: new URL('./support/ingest-worker.ts', import.meta.url).href },
+    });
+    w.once('message', (m: IngestWorkerResult) => resolve(m));
+    w.once('error', reject);
+    w.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`ingest worker exited with ${code}`));
+    });
+  });
+}
+
+async function measure(protocol: 'grpc' | 'http/protobuf', warmupMs: number, durationMs: number) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-bench-ingest-'));
+  const explorer = await startExplorerProcess(dataDir);
+  try {
+    const port = protocol === 'grpc' ? explorer.grpcPort : explorer.httpPort;
+    const results = await Promise.all(
+      Array.from({ length: EXPORTERS }, (_, sender) =>
+        runWorker({ protocol, host: '127.0.0.1', port, sender: sender + (protocol === 'grpc' ? 0 : 16), tracesPerRequest: TRACES_PER_REQUEST, inflight: INFLIGHT, warmupMs, durationMs }),
+      ),
+    );
+    const acked = results.reduce((n, r) => n + r.ackedSpans, 0);
+    const latencies = results.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
+    // Cross-check durability: everything acknowledged is readable from the explorer.
+    const status = (await (await fetch(`${explorer.url}/api/tw/status`)).json()) as { spans: number };
+    return {
+      rate: acked / (durationMs / 1000),
+      acked,
+      stored: status.spans,
+      peakMiB: explorer.peakRssMiB(),
+      refused: results.reduce((n, r) => n + r.refused, 0),
+      failed: results.reduce((n, r) => n + r.failed, 0),
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      firstError: results.find((r) => r.firstError)?.firstError,
+    };
+  } finally {
+    await explorer.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function run(quick: boolean): Promise<BenchResult> {
+  const warmupMs = quick ? 1_000 : 3_000;
+  const durationMs = quick ? 4_000 : 15_000;
+  const figures: Figure[] = [];
+  const parameters: Record<string, unknown> = {
+    exporters: EXPORTERS,
+    inflightPerExporter: INFLIGHT,
+    spansPerRequest: TRACES_PER_REQUEST * SPANS_PER_TRACE,
+    spansPerTrace: SPANS_PER_TRACE,
+    attributesPerSpan: '3-5 plus 4 resource attributes',
+    warmupMs,
+    durationMs,
+    durability: 'explorer default: WAL, synchronous=FULL, ack after commit',
+    sender: 'worker threads, pre-encoded OTLP/protobuf (ProtobufTraceSerializer), fresh trace ids per request',
+  };
+  for (const protocol of ['grpc', 'http/protobuf'] as const) {
+    progress(`explorer-ingest: ${protocol}, ${EXPORTERS} exporters, ${durationMs / 1000} s`);
+    const m = await measure(protocol, warmupMs, durationMs);
+    parameters[`${protocol} detail`] = m;
+    const short = m.rate / TARGET_RATE;
+    figures.push({
+      case: `ingest OTLP/${protocol === 'grpc' ? 'gRPC' : 'HTTP protobuf'}, acked`,
+      value: m.rate,
+      unit: 'spans/s',
+      ratio: short,
+      target: '>= 100,000 spans/s',
+      met: m.rate >= TARGET_RATE,
+      note: `${m.rate >= TARGET_RATE ? '' : `${((1 - short) * 100).toFixed(0)}% below target (x${(1 / short).toFixed(1)} needed); `}export p50 ${m.p50.toFixed(0)} ms, p99 ${m.p99.toFixed(0)} ms; ${m.refused} refused (429/UNAVAILABLE), ${m.failed} failed; stored ${m.stored} >= acked ${m.acked}: ${m.stored >= m.acked ? 'yes' : 'NO'}`,
+    });
+    figures.push({
+      case: `ingest OTLP/${protocol === 'grpc' ? 'gRPC' : 'HTTP protobuf'}, explorer peak RSS`,
+      value: m.peakMiB,
+      unit: 'MiB',
+      target: '< 500 MiB',
+      met: m.peakMiB < TARGET_MIB,
+      ...(m.peakMiB < TARGET_MIB ? {} : { note: `${(m.peakMiB - TARGET_MIB).toFixed(0)} MiB over` }),
+    });
+  }
+  return {
+    name: 'explorer-ingest',
+    title: 'Explorer ingest: acknowledged spans/s from 4 exporters, peak memory',
+    date: new Date().toISOString(),
+    quick,
+    machine: machine(),
+    versions: versions(),
+    parameters,
+    figures,
+  };
+}
