@@ -134,7 +134,7 @@ export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: st
         <button onClick={() => setCollapsed(new Set())} disabled={collapsed.size === 0}>
           Expand all
         </button>
-        <button onClick={() => setCollapsed(collapseBelow(tree, 1))}>Collapse to services</button>
+        <button onClick={() => setCollapsed(collapseBelow(tree, 1))} title="Show the root and its children only">Collapse to 2 levels</button>
         <button onClick={() => setCollapsed(collapseBelow(tree, 0))}>Collapse all</button>
         <button
           class="tw-jump-error"
