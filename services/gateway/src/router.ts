@@ -32,10 +32,22 @@ function deadlineFor(req: IncomingMessage, budgetMs: number): number {
   return Date.now() + budget;
 }
 
+/**
+ * W3C Trace Context Level 2 `traceresponse`: tells the caller which trace its
+ * request started, so it can look it up (the demo does).
+ */
+function setTraceResponse(res: ServerResponse): void {
+  const sc = trace.getActiveSpan()?.spanContext();
+  if (sc && trace.isSpanContextValid(sc)) {
+    res.setHeader('traceresponse', `00-${sc.traceId}-${sc.spanId}-${sc.traceFlags.toString(16).padStart(2, '0')}`);
+  }
+}
+
 export function createRouter({ handlers, budgetMs, isReady, log }: RouterDeps) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     const method = req.method ?? 'GET';
+    setTraceResponse(res);
     try {
       if (url.pathname === '/healthz') {
         return send(res, isReady() ? { status: 200, body: { status: 'ok' } } : { status: 503, body: { status: 'starting' } });
