@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { startOtlpGrpc, stopGrpc } from './receive/otlp-grpc.ts';
 import { startOtlpHttp } from './receive/otlp-http.ts';
 import { DEFAULT_LIMITS, type SpanLimits } from './receive/limits.ts';
+import { createAuth } from './security/auth.ts';
 import { createApiServer } from './server.ts';
 import { startRetention, type RetentionHandle } from './store/retention.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
@@ -19,8 +20,15 @@ export const VERSION = '0.1.0';
 export interface ExplorerOptions {
   /** Data directory; default ./.tracewire */
   dataDir?: string;
-  /** Host every listener binds; default 127.0.0.1. */
+  /** Host every listener binds; default 127.0.0.1. Any non-loopback host needs `token`. */
   host?: string;
+  /**
+   * Bearer token required on OTLP (HTTP header / gRPC metadata `authorization`)
+   * and on the API/UI. Required when `host` is not a loopback address.
+   */
+  token?: string;
+  /** The one origin allowed cross-origin (browser exporters, other UIs); default none. */
+  corsOrigin?: string;
   grpcPort?: number;
   httpPort?: number;
   uiPort?: number;
@@ -76,6 +84,8 @@ function closeHttp(server: http.Server): Promise<void> {
  */
 export async function startExplorer(opts: ExplorerOptions = {}): Promise<Explorer> {
   const host = opts.host ?? '127.0.0.1';
+  // Before anything opens: refuse a public bind without a token.
+  const auth = createAuth({ host, token: opts.token });
   const onError = opts.onError ?? ((err: Error) => console.error(`tracewire explorer: ${err.stack ?? err.message}`));
   const store = new SqliteStore({
     dataDir: opts.dataDir ?? './.tracewire',
@@ -87,6 +97,8 @@ export async function startExplorer(opts: ExplorerOptions = {}): Promise<Explore
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     maxBodyBytes: opts.maxBodyBytes ?? 16 * 1024 * 1024,
     onError,
+    auth,
+    ...(opts.corsOrigin !== undefined ? { corsOrigin: opts.corsOrigin } : {}),
   };
   const started: Array<() => Promise<void>> = [];
   try {
@@ -94,7 +106,14 @@ export async function startExplorer(opts: ExplorerOptions = {}): Promise<Explore
     started.push(() => stopGrpc(grpc.server));
     const otlpHttp = await startOtlpHttp(receiverOpts, host, opts.httpPort ?? 4318);
     started.push(() => closeHttp(otlpHttp));
-    const api = createApiServer({ store, uiDir: opts.uiDir ?? DEFAULT_UI_DIR, version: VERSION, onError });
+    const api = createApiServer({
+      store,
+      uiDir: opts.uiDir ?? DEFAULT_UI_DIR,
+      version: VERSION,
+      onError,
+      auth,
+      ...(opts.corsOrigin !== undefined ? { corsOrigin: opts.corsOrigin } : {}),
+    });
     const uiPort = await listen(api, host, opts.uiPort ?? 16686);
     started.push(() => closeHttp(api));
     const retention = startRetention(store, {

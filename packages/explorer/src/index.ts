@@ -27,3 +27,5 @@ export type { ApiAttribute, ApiSpan, TraceView } from './query/trace-tree.ts';
 export { buildServiceMap } from './query/service-map.ts';
 export type { EdgeKind, ServiceMap } from './query/service-map.ts';
 export type { AnyValue, KeyValue, Resource, Scope, SpanRecord, StoredSpan } from './model.ts';
+export { createAuth, isLoopback, safeEqual, InsecureBindError, WeakTokenError, SESSION_COOKIE } from './security/auth.ts';
+export type { Auth } from './security/auth.ts';

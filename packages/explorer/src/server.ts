@@ -14,6 +14,9 @@ import { ParamError, one, parseDuration } from './query/params.ts';
 import { parseKind, parseSearchParams } from './query/search.ts';
 import { buildServiceMap } from './query/service-map.ts';
 import { traceView } from './query/trace-tree.ts';
+import { type Auth, sendUnauthorizedJson } from './security/auth.ts';
+import { corsHeaders, sendPreflight } from './security/cors.ts';
+import { handleLogin, sendLoginPage } from './security/ui-login.ts';
 import { serveStatic } from './static-files.ts';
 import type { Store } from './store/store.ts';
 
@@ -24,6 +27,20 @@ export interface ApiServerOptions {
   /** Traces read at most for the service map and dependencies. */
   mapMaxTraces?: number;
   onError?: (err: Error) => void;
+  /** Token check; absent = open (loopback only, enforced by startExplorer). */
+  auth?: Auth;
+  /** The one origin allowed to read the API cross-origin; default none. */
+  corsOrigin?: string;
+}
+
+/** Query requests are GETs: any body at all is refused, so none is buffered. */
+function hasBody(req: http.IncomingMessage): boolean {
+  return Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+}
+
+function authorized(auth: Auth | undefined, req: http.IncomingMessage): boolean {
+  if (!auth?.enabled) return true;
+  return auth.checkAuthorization(req.headers.authorization) || auth.checkCookie(req.headers.cookie);
 }
 
 const TRACE_ID = /^[0-9a-fA-F]{1,32}$/;
@@ -185,9 +202,36 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
     [/^\/api\/tw\/status$/, async (_p, _m, res) => json(res, 200, { version: opts.version, ...(await store.status()) })],
   ];
 
-  return http.createServer((req, res) => {
+  const server = http.createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (!url.pathname.startsWith('/api/')) {
+    if (req.method === 'OPTIONS') {
+      sendPreflight(res, opts.corsOrigin, req, 'GET, HEAD');
+      return;
+    }
+    const isApi = url.pathname.startsWith('/api/');
+    if (hasBody(req) && !(url.pathname === '/login' && req.method === 'POST')) {
+      json(res, 413, { error: 'request bodies are not accepted here' }, { connection: 'close' });
+      return;
+    }
+    const auth = opts.auth;
+    if (auth?.enabled && (url.pathname === '/login' || !authorized(auth, req))) {
+      if (isApi) {
+        sendUnauthorizedJson(res);
+        return;
+      }
+      handleLogin(auth, req, res, url).then(
+        (answered) => {
+          if (!answered) sendLoginPage(res);
+        },
+        (err: Error) => {
+          opts.onError?.(err);
+          if (!res.headersSent) json(res, 500, { error: 'internal error' });
+        },
+      );
+      return;
+    }
+    for (const [k, v] of Object.entries(corsHeaders(opts.corsOrigin, req))) res.setHeader(k, v);
+    if (!isApi) {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET, HEAD' }).end();
         return;
@@ -215,6 +259,10 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
       }
     });
   });
+  // Slow clients cannot hold a request open for long (slowloris).
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  return server;
 }
 
 /** Jaeger's dependencies endpoint takes milliseconds. */

@@ -45,11 +45,16 @@ export function apiBase(raw: string | undefined): string {
 export async function apiGet<T>(url: string): Promise<{ status: number; body: T }> {
   let res: Response;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(15_000), headers: { accept: 'application/json' } });
+    const token = process.env.TRACEWIRE_TOKEN;
+    res = await fetch(url, {
+      signal: AbortSignal.timeout(15_000),
+      headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
   } catch {
     throw new Error(`cannot reach the explorer at ${new URL(url).origin}: is \`tracewire explorer\` running? (set --api)`);
   }
   const text = await res.text();
+  if (res.status === 401) throw new Error(`the explorer at ${new URL(url).origin} needs its token: set TRACEWIRE_TOKEN`);
   try {
     return { status: res.status, body: JSON.parse(text) as T };
   } catch {

@@ -1,6 +1,7 @@
 /** `tracewire explorer`: runs the receivers, store, API and UI until SIGINT/SIGTERM. */
 import { parseArgs } from 'node:util';
 import { startExplorer } from '../explorer.ts';
+import { InsecureBindError, WeakTokenError } from '../security/auth.ts';
 import { UsageError, duration, port, size } from './args.ts';
 
 export const EXPLORER_USAGE = `tracewire explorer [options]
@@ -12,7 +13,11 @@ export const EXPLORER_USAGE = `tracewire explorer [options]
   --retention DUR     delete traces older than this, e.g. 7d (default: keep)
   --max-size SIZE     keep the database under this size, e.g. 1GiB (default: no bound)
   --max-body SIZE     largest OTLP request, after decompression (default 16MiB)
-  --ui-dir DIR        directory of the built UI (default packages/explorer/dist/ui)`;
+  --ui-dir DIR        directory of the built UI (default packages/explorer/dist/ui)
+  --token TOKEN       bearer token for OTLP, the API and the UI (default $TRACEWIRE_TOKEN;
+                      required when --host is not a loopback address; prefer the variable:
+                      a flag is visible in the process list)
+  --cors-origin ORIGIN  the one web origin allowed cross-origin (default: none)`;
 
 export async function explorerCommand(argv: string[]): Promise<number> {
   let values;
@@ -30,22 +35,33 @@ export async function explorerCommand(argv: string[]): Promise<number> {
         'max-size': { type: 'string' },
         'max-body': { type: 'string' },
         'ui-dir': { type: 'string' },
+        token: { type: 'string' },
+        'cors-origin': { type: 'string' },
       },
     }));
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const explorer = await startExplorer({
-    dataDir: values.data ?? './.tracewire',
-    host: values.host ?? '127.0.0.1',
-    grpcPort: port('grpc-port', values['grpc-port'], 4317),
-    httpPort: port('http-port', values['http-port'], 4318),
-    uiPort: port('ui-port', values['ui-port'], 16686),
-    ...(values.retention ? { retentionNs: duration('retention', values.retention) } : {}),
-    ...(values['max-size'] ? { maxSizeBytes: size('max-size', values['max-size']) } : {}),
-    ...(values['max-body'] ? { maxBodyBytes: size('max-body', values['max-body']) } : {}),
-    ...(values['ui-dir'] ? { uiDir: values['ui-dir'] } : {}),
-  });
+  const token = values.token ?? process.env.TRACEWIRE_TOKEN;
+  let explorer;
+  try {
+    explorer = await startExplorer({
+      ...(token ? { token } : {}),
+      ...(values['cors-origin'] ? { corsOrigin: values['cors-origin'] } : {}),
+      dataDir: values.data ?? './.tracewire',
+      host: values.host ?? '127.0.0.1',
+      grpcPort: port('grpc-port', values['grpc-port'], 4317),
+      httpPort: port('http-port', values['http-port'], 4318),
+      uiPort: port('ui-port', values['ui-port'], 16686),
+      ...(values.retention ? { retentionNs: duration('retention', values.retention) } : {}),
+      ...(values['max-size'] ? { maxSizeBytes: size('max-size', values['max-size']) } : {}),
+      ...(values['max-body'] ? { maxBodyBytes: size('max-body', values['max-body']) } : {}),
+      ...(values['ui-dir'] ? { uiDir: values['ui-dir'] } : {}),
+    });
+  } catch (err) {
+    if (err instanceof InsecureBindError || err instanceof WeakTokenError) throw new UsageError(err.message);
+    throw err;
+  }
   // One machine-readable line first (tests and scripts wait for it), then a human one on stderr.
   process.stdout.write(
     `${JSON.stringify({ event: 'ready', host: explorer.host, grpcPort: explorer.grpcPort, httpPort: explorer.httpPort, uiPort: explorer.uiPort, url: explorer.url, dataDir: values.data ?? './.tracewire' })}\n`,

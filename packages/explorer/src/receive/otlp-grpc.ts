@@ -6,6 +6,7 @@
  * or shutting down -> UNAVAILABLE (retryable per the spec).
  */
 import * as grpc from '@grpc/grpc-js';
+import type { Auth } from '../security/auth.ts';
 import type { Store } from '../store/store.ts';
 import { StoreBusyError, StoreClosedError } from '../store/store.ts';
 import { MalformedPayloadError, decodeProtobuf } from './decode.ts';
@@ -18,6 +19,8 @@ export interface OtlpGrpcOptions {
   limits: SpanLimits;
   maxBodyBytes: number;
   onError?: (err: Error) => void;
+  /** Checks metadata `authorization: Bearer <token>` before decoding. */
+  auth?: Auth;
 }
 
 const identity = (b: Buffer): Buffer => b;
@@ -39,6 +42,13 @@ export async function startOtlpGrpc(opts: OtlpGrpcOptions, host: string, port: n
     'grpc.max_receive_message_length': opts.maxBodyBytes,
   });
   const exportHandler: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
+    if (opts.auth?.enabled) {
+      const header = call.metadata.get('authorization').find((v): v is string => typeof v === 'string');
+      if (!opts.auth.checkAuthorization(header)) {
+        callback({ code: grpc.status.UNAUTHENTICATED, details: 'unauthorized: send metadata authorization: Bearer <token>' });
+        return;
+      }
+    }
     let decoded;
     try {
       decoded = decodeProtobuf(call.request, opts.limits);

@@ -8,6 +8,8 @@
  */
 import http from 'node:http';
 import { createGunzip } from 'node:zlib';
+import { type Auth, sendUnauthorizedJson } from '../security/auth.ts';
+import { corsHeaders, sendPreflight } from '../security/cors.ts';
 import type { Store } from '../store/store.ts';
 import { StoreBusyError, StoreClosedError } from '../store/store.ts';
 import { MalformedPayloadError, decodeJson, decodeProtobuf } from './decode.ts';
@@ -21,6 +23,10 @@ export interface OtlpHttpOptions {
   /** Largest accepted body, after decompression. */
   maxBodyBytes: number;
   onError?: (err: Error) => void;
+  /** Bearer-token check, before any byte of the body is read. */
+  auth?: Auth;
+  /** Browser exporters' origin; default none (CORS closed). */
+  corsOrigin?: string;
 }
 
 type Encoding = 'protobuf' | 'json';
@@ -31,7 +37,6 @@ function send(res: http.ServerResponse, status: number, enc: Encoding, body: Uin
   if (res.headersSent) return;
   res.writeHead(status, {
     'content-type': enc === 'json' ? 'application/json' : 'application/x-protobuf',
-    'access-control-allow-origin': '*',
     ...headers,
   });
   res.end(body);
@@ -78,16 +83,16 @@ export function createOtlpHttpHandler(opts: OtlpHttpOptions): http.RequestListen
 async function handle(req: http.IncomingMessage, res: http.ServerResponse, opts: OtlpHttpOptions): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://x');
   if (req.method === 'OPTIONS') {
-    // CORS preflight for browser exporters.
-    res.writeHead(204, {
-      'access-control-allow-origin': '*',
-      'access-control-allow-methods': 'POST, OPTIONS',
-      'access-control-allow-headers': 'content-type, content-encoding',
-      'access-control-max-age': '86400',
-    });
-    res.end();
+    // CORS preflight for browser exporters: only for the configured origin.
+    sendPreflight(res, opts.corsOrigin, req, 'POST, OPTIONS');
     return;
   }
+  if (opts.auth?.enabled && !opts.auth.checkAuthorization(req.headers.authorization)) {
+    // The body is never read; `connection: close` drops whatever is still coming.
+    sendUnauthorizedJson(res);
+    return;
+  }
+  for (const [k, v] of Object.entries(corsHeaders(opts.corsOrigin, req))) res.setHeader(k, v);
   if (url.pathname !== '/v1/traces') {
     sendStatus(res, 404, 'json', `no such endpoint ${url.pathname}: OTLP/HTTP traces go to POST /v1/traces`);
     req.resume();
@@ -138,7 +143,8 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, opts:
 }
 
 export function startOtlpHttp(opts: OtlpHttpOptions, host: string, port: number): Promise<http.Server> {
-  const server = http.createServer(createOtlpHttpHandler(opts));
+  const server = http.createServer({ maxHeaderSize: 16 * 1024 }, createOtlpHttpHandler(opts));
+  server.headersTimeout = 10_000;
   // Large exports over slow links are fine; idle keep-alive sockets should not pin shutdown.
   server.keepAliveTimeout = 5000;
   return new Promise((resolve, reject) => {
