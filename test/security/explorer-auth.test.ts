@@ -90,7 +90,7 @@ describe('with a token', () => {
 
   it('OTLP/HTTP: no token, a wrong token or another scheme → 401 and nothing stored; a huge unauthenticated body is not read', async () => {
     const before = (await ex.store.status()).spans;
-    for (const headers of [{}, { authorization: `Bearer ${TOKEN}x` }, { authorization: `Basic ${TOKEN}` }, { authorization: TOKEN }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: `Bearer ${TOKEN}x` }, { authorization: `Basic ${TOKEN}` }, { authorization: TOKEN }]) {
       const res = await post(ex.httpPort, oneSpan(hex(0xbad, 32)), headers);
       assert.equal(res.status, 401, JSON.stringify(headers));
       assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="tracewire"');
