@@ -7,10 +7,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import path from 'node:path';
 import amqp from 'amqplib';
+import Database from 'better-sqlite3';
 import { consumeTopic, testProducer } from '../support/kafka.ts';
 import type { SinkSpan } from '../support/otlp-sink.ts';
-import { type TestShop, startTestShop, validOrder } from './support/shop.ts';
+import { type TestShop, startTestShop, traceComplete, traceOfOrder, validOrder } from './support/shop.ts';
 
 let t: TestShop;
 before(async () => {
@@ -171,5 +173,53 @@ describe('poison messages are dead-lettered with their trace context', () => {
     assert.equal(consumer.status.code, 'ERROR');
     assert.equal(consumer.attributes['tracewire.amqp.outcome'], 'nack');
     assert.equal(spans.filter((s) => s.traceId === traceId && s.name === 'create-shipment').length, 0);
+  });
+});
+
+describe('redelivery', () => {
+  it('an event delivered twice on each broker has its effect once; the duplicate is marked on its span', async () => {
+    const res = await t.post(validOrder(11));
+    assert.equal(res.status, 201);
+    const orderId = String(res.body.order_id);
+    const spans = await t.sink.waitFor((all) => {
+      const id = traceOfOrder(all, orderId);
+      return id !== undefined && traceComplete(all, id);
+    }, 30_000, 'order delivered');
+    const traceId = traceOfOrder(spans, orderId) as string;
+
+    // Replay exactly what the relay sent (same event ids, same stored context), as a resend after a crash would.
+    const ordersDb = new Database(path.join(t.dataDir, 'orders.db'), { readonly: true });
+    const rows = ordersDb.prepare('SELECT destination, payload, traceparent FROM outbox WHERE order_id = ?').all(orderId) as Array<{ destination: string; payload: string; traceparent: string }>;
+    ordersDb.close();
+    assert.equal(rows.length, 2);
+    const kafkaRow = rows.find((r) => r.destination === 'kafka')!;
+    const rabbitRow = rows.find((r) => r.destination === 'rabbitmq')!;
+    const producer = testProducer();
+    const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+    try {
+      await producer.send({ messages: [{ topic: `${t.prefix}order-events`, key: orderId, value: kafkaRow.payload, headers: { traceparent: kafkaRow.traceparent } }] });
+      const channel = await connection.createConfirmChannel();
+      channel.publish(`${t.prefix}orders`, 'order.created', Buffer.from(rabbitRow.payload), { headers: { traceparent: rabbitRow.traceparent } });
+      await channel.waitForConfirms();
+    } finally {
+      await producer.close();
+      await connection.close();
+    }
+
+    const isDuplicate = (s: SinkSpan, service: string) => s.traceId === traceId && s.service === service && s.kind === 'CONSUMER' && s.attributes['tracewire.duplicate'] === true;
+    await t.sink.waitFor((all) => all.some((s) => isDuplicate(s, 'notifications')) && all.some((s) => isDuplicate(s, 'shipping')), 20_000, 'duplicate deliveries processed');
+    const trace = t.sink.trace(traceId);
+    assert.equal(trace.filter((s) => s.name === 'process-notification').length, 1);
+    assert.equal(trace.filter((s) => s.name === 'create-shipment').length, 1);
+
+    const notifications = new Database(path.join(t.dataDir, 'notifications.db'), { readonly: true });
+    const shipping = new Database(path.join(t.dataDir, 'shipping.db'), { readonly: true });
+    try {
+      assert.equal((notifications.prepare('SELECT COUNT(*) AS n FROM notifications WHERE order_id = ?').get(orderId) as { n: number }).n, 2);
+      assert.equal((shipping.prepare('SELECT COUNT(*) AS n FROM shipments WHERE order_id = ?').get(orderId) as { n: number }).n, 1);
+    } finally {
+      notifications.close();
+      shipping.close();
+    }
   });
 });
