@@ -7,7 +7,9 @@ import { type BenchResult, progress, table, writeResult } from './lib.ts';
 type Bench = { run(quick: boolean): Promise<BenchResult> };
 const BENCHES: Record<string, () => Promise<Bench>> = {
   'span-cost': () => import('./span-cost.ts'),
+  'service-overhead': () => import('./service-overhead.ts'),
   'explorer-ingest': () => import('./explorer-ingest.ts'),
+  'explorer-queries': () => import('./explorer-queries.ts'),
 };
 
 const args = process.argv.slice(2);

@@ -39,7 +39,7 @@ export function buildTemplate(service: string, traces: number): OtlpTemplate {
       attributes: { 'http.request.method': 'POST', 'http.route': '/api/orders', 'http.response.status_code': 201, 'order.id': order, 'customer.id': `cust-${t % 97}` },
     });
     const rootCtx = trace.setSpan(ROOT_CONTEXT, root);
-    const child = (name: string, kind: SpanKind, attributes: Record<string, string | number>, parent = rootCtx) => {
+    const child = (name: string, kind: SpanKind, attributes: Record<string, string | number | boolean>, parent = rootCtx) => {
       const s = tracer.startSpan(name, { kind, attributes }, parent);
       return { span: s, ctx: trace.setSpan(ROOT_CONTEXT, s) };
     };

@@ -1,0 +1,196 @@
+/**
+ * Bench 4, explorer queries on stores of growing size: trace by id, search by
+ * service + operation, search by attribute (a unique order id, and a product
+ * id shared by 1 in 500 traces), service map; p50 and p99 per query and size,
+ * each size's p99 compared with the smallest size's (the growth ratio).
+ * Requests go one at a time over HTTP to the explorer as a child process.
+ * Data sets are seeded through the store's batch-insert API
+ * (bench/support/seed-dataset.ts) and cached under .cache/bench/, so only the
+ * first run pays for seeding. Target: by id under 10 ms p99, searches under
+ * 100 ms p99 at 10 million spans.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { BENCH_DIR, type BenchResult, type Figure, machine, percentile, progress, versions } from './lib.ts';
+import { startExplorerProcess } from './support/explorer-process.ts';
+import { DATASET_VERSION, type DatasetMeta, ROUTES, SERVICES, orderIdOf, traceIdOf } from './support/query-dataset.ts';
+
+const CACHE = path.resolve(BENCH_DIR, `../.cache/bench/queries-v${DATASET_VERSION}`);
+const TARGET_SIZE = 10_000_000;
+
+type Kind = 'trace by id' | 'search service+operation' | 'search attribute (unique order.id)' | 'search attribute (product.id, 1 in 500 traces)' | 'service map';
+const KINDS: Kind[] = ['trace by id', 'search service+operation', 'search attribute (unique order.id)', 'search attribute (product.id, 1 in 500 traces)', 'service map'];
+const TARGET_MS: Record<Kind, number | undefined> = {
+  'trace by id': 10,
+  'search service+operation': 100,
+  'search attribute (unique order.id)': 100,
+  'search attribute (product.id, 1 in 500 traces)': 100,
+  'service map': undefined,
+};
+
+function readMeta(size: number): DatasetMeta | undefined {
+  try {
+    const meta = JSON.parse(fs.readFileSync(path.join(CACHE, String(size), 'meta.json'), 'utf8')) as DatasetMeta;
+    return meta.version === DATASET_VERSION ? meta : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function ensureDatasets(sizes: number[]): Promise<void> {
+  const missing = sizes.filter((s) => !readMeta(s));
+  if (missing.length === 0) return;
+  progress(`explorer-queries: seeding ${missing.join(', ')} spans into ${CACHE} (cached for later runs)`);
+  fs.mkdirSync(CACHE, { recursive: true });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(BENCH_DIR, 'support/seed-dataset.ts'), CACHE, ...missing.map(String)], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`seeding failed with exit code ${code}`);
+}
+
+/** Small deterministic PRNG, so every run asks the same questions. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+function get(agent: http.Agent, base: URL, pathAndQuery: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: base.hostname, port: base.port, path: pathAndQuery, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      })
+      .on('error', reject);
+  });
+}
+
+function requestFor(kind: Kind, meta: DatasetMeta, rnd: () => number): string {
+  const i = Math.floor(rnd() * meta.traces);
+  const window = `start=${meta.firstStartMs}&end=${meta.lastStartMs + 60_000}`;
+  switch (kind) {
+    case 'trace by id':
+      return `/api/tw/traces/${traceIdOf(i)}`;
+    case 'search service+operation':
+      return `/api/tw/search?service=${SERVICES[i % SERVICES.length]}&operation=${encodeURIComponent(ROUTES[i % ROUTES.length] as string)}&${window}&limit=20`;
+    case 'search attribute (unique order.id)':
+      return `/api/tw/search?attr=${encodeURIComponent(`order.id=${orderIdOf(i)}`)}&${window}&limit=20`;
+    case 'search attribute (product.id, 1 in 500 traces)':
+      return `/api/tw/search?attr=${encodeURIComponent(`product.id=sku-${i % 500}`)}&${window}&limit=20`;
+    case 'service map':
+      return `/api/tw/service-map?lookback=${Math.ceil((Date.now() - meta.firstStartMs) / 60_000) + 1}m`;
+  }
+}
+
+interface Measured {
+  p50: number;
+  p99: number;
+  n: number;
+  /** Search hits (total) or spans (by id), averaged: shows the query found what it looked for. */
+  found: number;
+}
+
+async function measureSize(size: number, reps: number, mapReps: number): Promise<Record<Kind, Measured>> {
+  const meta = readMeta(size) as DatasetMeta;
+  const explorer = await startExplorerProcess(path.join(CACHE, String(size)));
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const base = new URL(explorer.url);
+  const rnd = prng(size);
+  const lat = new Map<Kind, number[]>(KINDS.map((k) => [k, []]));
+  const found = new Map<Kind, number>(KINDS.map((k) => [k, 0]));
+  try {
+    // Warm-up: JIT and SQLite's page cache, as on an explorer that has been running.
+    for (let w = 0; w < 10; w++) for (const k of KINDS) if (k !== 'service map' || w < 2) await get(agent, base, requestFor(k, meta, rnd));
+    for (let r = 0; r < reps; r++) {
+      for (const kind of KINDS) {
+        if (kind === 'service map' && r >= mapReps) continue;
+        const url = requestFor(kind, meta, rnd);
+        const t = performance.now();
+        const res = await get(agent, base, url);
+        lat.get(kind)!.push(performance.now() - t);
+        if (res.status !== 200) throw new Error(`${url}: ${res.status} ${res.body.slice(0, 200)}`);
+        const body = JSON.parse(res.body) as { total?: number; spans?: unknown[]; edges?: unknown[] };
+        found.set(kind, found.get(kind)! + (body.total ?? body.spans?.length ?? body.edges?.length ?? 0));
+      }
+    }
+  } finally {
+    agent.destroy();
+    await explorer.stop();
+  }
+  return Object.fromEntries(
+    KINDS.map((k) => {
+      const l = lat.get(k)!.sort((a, b) => a - b);
+      return [k, { p50: percentile(l, 50), p99: percentile(l, 99), n: l.length, found: found.get(k)! / l.length }];
+    }),
+  ) as Record<Kind, Measured>;
+}
+
+const label = (n: number): string => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
+
+export async function run(quick: boolean): Promise<BenchResult> {
+  const sizes = quick ? [20_000, 50_000] : [100_000, 300_000, 1_000_000];
+  const reps = quick ? 30 : 200;
+  const mapReps = quick ? 3 : 10;
+  const seedStart = Date.now();
+  await ensureDatasets(sizes);
+  const seedSeconds = (Date.now() - seedStart) / 1000;
+  const results = new Map<number, Record<Kind, Measured>>();
+  for (const size of sizes) {
+    progress(`explorer-queries: ${label(size)} spans`);
+    results.set(size, await measureSize(size, reps, mapReps));
+  }
+  const smallest = sizes[0] as number;
+  const largest = sizes.at(-1) as number;
+  const figures: Figure[] = [];
+  for (const kind of KINDS) {
+    for (const size of sizes) {
+      const m = results.get(size)![kind];
+      const base = results.get(smallest)![kind];
+      const target = TARGET_MS[kind];
+      const atLargest = size === largest && target !== undefined;
+      const growth = size === smallest ? undefined : m.p99 / base.p99;
+      const notes = [`p50 ${m.p50.toFixed(2)} ms`, `n=${m.n}`, `avg found ${m.found.toFixed(1)}`];
+      if (atLargest) {
+        notes.push(`measured at ${label(size)}, not ${label(TARGET_SIZE)} spans (seeding 10M does not fit the bench budget)`);
+        if (m.p99 >= target) notes.push(`${(m.p99 - target).toFixed(1)} ms (x${(m.p99 / target).toFixed(1)}) over`);
+      }
+      figures.push({
+        case: `${kind}, ${label(size)} spans, p99`,
+        value: m.p99,
+        unit: 'ms',
+        ...(growth === undefined ? {} : { baseline: base.p99, ratio: growth }),
+        ...(atLargest ? { target: `< ${target} ms p99 at 10M spans`, met: m.p99 < target } : {}),
+        note: notes.join('; '),
+      });
+    }
+  }
+  return {
+    name: 'explorer-queries',
+    title: 'Explorer queries: p50/p99 by store size (baseline = smallest size)',
+    date: new Date().toISOString(),
+    quick,
+    machine: machine(),
+    versions: versions(),
+    parameters: {
+      sizesSpans: sizes,
+      requestsPerQuery: reps,
+      serviceMapRequests: mapReps,
+      dataset: '8-span traces over 3 of 10 services, 12 entry operations, unique order.id per trace, 10k customers, 500 products, 1% errors; 100 traces/s of traffic',
+      seeding: 'SqliteStore.write (the store batch-insert API), 20,000 spans per transaction, synchronous=NORMAL, child process; cached under .cache/bench/',
+      seedSecondsThisRun: seedSeconds,
+      seedSecondsWhenBuilt: readMeta(largest)?.seededMs !== undefined ? (readMeta(largest)!.seededMs / 1000) : null,
+      searchLimit: 20,
+      client: 'one request at a time, keep-alive HTTP, latency at the client',
+      detail: Object.fromEntries(sizes.map((s) => [label(s), results.get(s)])),
+    },
+    figures,
+  };
+}

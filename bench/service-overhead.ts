@@ -1,0 +1,126 @@
+/**
+ * Bench 2, service overhead: POST /api/orders (gateway -> orders ->
+ * inventory over gRPC, SQLite writes, outbox to Kafka and RabbitMQ) under a
+ * fixed number of concurrent clients, with tracing off, always_on exporting
+ * to a running explorer, and parentbased 10%. Three shops run side by side
+ * and the bench interleaves short rounds between them, so drift on this
+ * shared machine hits all three alike. Target: always_on costs under 10%
+ * throughput and under 1 ms added p99.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type BenchResult, type Figure, machine, percentile, progress, versions } from './lib.ts';
+import { startExplorerProcess } from './support/explorer-process.ts';
+import { type LoadResult, closedLoop } from './support/load.ts';
+import { type BenchShop, TRACING_OFF, startBenchShop, tracingTo } from './support/shop.ts';
+
+const CONCURRENCY = 16;
+const CASES = ['off', 'always_on', 'parentbased 10%'] as const;
+type Case = (typeof CASES)[number];
+
+function merge(parts: LoadResult[]): { ok: number; failed: number; seconds: number; lat: number[] } {
+  return {
+    ok: parts.reduce((n, p) => n + p.ok, 0),
+    failed: parts.reduce((n, p) => n + p.failed, 0),
+    seconds: parts.reduce((n, p) => n + p.elapsedMs, 0) / 1000,
+    lat: parts.flatMap((p) => p.latenciesMs).sort((a, b) => a - b),
+  };
+}
+
+export async function run(quick: boolean): Promise<BenchResult> {
+  const rounds = quick ? 2 : 5;
+  const roundMs = quick ? 2_000 : 5_000;
+  const warmupMs = quick ? 1_500 : 4_000;
+  const settleMs = quick ? 300 : 1_000;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-bench-overhead-'));
+  const explorer = await startExplorerProcess(dataDir);
+  const shops = new Map<Case, BenchShop>();
+  const figures: Figure[] = [];
+  const samples = new Map<Case, LoadResult[]>(CASES.map((c) => [c, []]));
+  try {
+    const envs: Record<Case, Record<string, string>> = {
+      off: TRACING_OFF,
+      always_on: tracingTo(explorer.grpcPort),
+      'parentbased 10%': tracingTo(explorer.grpcPort, 0.1),
+    };
+    for (const c of CASES) {
+      progress(`service-overhead: starting shop with tracing ${c}`);
+      shops.set(c, await startBenchShop(envs[c]));
+    }
+    for (const c of CASES) await closedLoop(shops.get(c)!.gatewayUrl, CONCURRENCY, warmupMs);
+    for (let r = 0; r < rounds; r++) {
+      // Rotate the order each round so no case always runs right after the same neighbour.
+      const order = CASES.map((_, i) => CASES[(i + r) % CASES.length] as Case);
+      for (const c of order) {
+        await new Promise((res) => setTimeout(res, settleMs));
+        samples.get(c)!.push(await closedLoop(shops.get(c)!.gatewayUrl, CONCURRENCY, roundMs));
+      }
+      progress(`service-overhead: round ${r + 1}/${rounds}`);
+    }
+    const m = Object.fromEntries(CASES.map((c) => [c, merge(samples.get(c)!)])) as Record<Case, ReturnType<typeof merge>>;
+    const tput = (c: Case) => m[c].ok / m[c].seconds;
+    const off = m.off;
+    figures.push({ case: 'throughput, tracing off', value: tput('off'), unit: 'orders/s' });
+    for (const c of ['always_on', 'parentbased 10%'] as const) {
+      const ratio = tput(c) / tput('off');
+      const isTarget = c === 'always_on';
+      figures.push({
+        case: `throughput, ${c}`,
+        value: tput(c),
+        unit: 'orders/s',
+        baseline: tput('off'),
+        ratio,
+        ...(isTarget
+          ? { target: 'cost < 10% throughput', met: ratio > 0.9, note: `costs ${((1 - ratio) * 100).toFixed(1)}% throughput${ratio > 0.9 ? '' : ` (${((0.9 - ratio) * 100).toFixed(1)} points over the 10% budget)`}` }
+          : { note: `costs ${((1 - ratio) * 100).toFixed(1)}% throughput` }),
+      });
+    }
+    for (const p of [50, 99] as const) {
+      const base = percentile(off.lat, p);
+      figures.push({ case: `p${p} latency, tracing off`, value: base, unit: 'ms' });
+      for (const c of ['always_on', 'parentbased 10%'] as const) {
+        const v = percentile(m[c].lat, p);
+        const added = v - base;
+        const isTarget = c === 'always_on' && p === 99;
+        figures.push({
+          case: `p${p} latency, ${c}`,
+          value: v,
+          unit: 'ms',
+          baseline: base,
+          ratio: v / base,
+          ...(isTarget
+            ? { target: '< 1 ms added p99', met: added < 1, note: `${added >= 0 ? '+' : ''}${added.toFixed(2)} ms${added < 1 ? '' : ` (${(added - 1).toFixed(2)} ms over budget)`}` }
+            : { note: `${added >= 0 ? '+' : ''}${added.toFixed(2)} ms` }),
+        });
+      }
+    }
+    const errors = CASES.map((c) => `${c}: ${m[c].failed}`).join(', ');
+    const status = (await (await fetch(`${explorer.url}/api/tw/status`)).json()) as { spans: number };
+    return {
+      name: 'service-overhead',
+      title: 'Service overhead: shop throughput and latency, tracing off / always_on / 10%',
+      date: new Date().toISOString(),
+      quick,
+      machine: machine(),
+      versions: versions(),
+      parameters: {
+        path: 'POST /api/orders: gateway -> orders -> inventory (gRPC), SQLite, outbox -> Kafka + RabbitMQ consumers',
+        concurrency: CONCURRENCY,
+        rounds,
+        roundMs,
+        warmupMs,
+        schedule: 'three shops side by side; rounds interleaved, order rotated each round',
+        exporter: 'OTLP/gRPC to an explorer child process on the same machine (BSP defaults: 512/5 s/2048)',
+        failedRequests: errors,
+        explorerSpansStored: status.spans,
+        ordersPerCase: Object.fromEntries(CASES.map((c) => [c, m[c].ok])),
+      },
+      figures,
+    };
+  } finally {
+    for (const s of shops.values()) await s.close().catch(() => {});
+    await explorer.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * A whole shop for a bench: the five services as real processes (the same
+ * launcher the demo and test/shop use), a temp data dir, topic/queue names of
+ * its own on the shared brokers, tracing configured by `env`.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Shop, launchShop } from '../../scripts/demo/launch.ts';
+
+export interface BenchShop {
+  shop: Shop;
+  gatewayUrl: string;
+  prefix: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** Tracing off: no exporter, and the sampler records nothing. */
+export const TRACING_OFF = { OTEL_TRACES_EXPORTER: 'none', OTEL_TRACES_SAMPLER: 'always_off' };
+
+/**
+ * Export everything (or `ratio` of new traces, parent-based) to an explorer
+ * over OTLP/gRPC, the library's default protocol.
+ */
+export function tracingTo(grpcPort: number, ratio?: number): Record<string, string> {
+  return {
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${grpcPort}`,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+    ...(ratio === undefined
+      ? { OTEL_TRACES_SAMPLER: 'always_on' }
+      : { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(ratio) }),
+  };
+}
+
+export async function startBenchShop(env: Record<string, string>): Promise<BenchShop> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-bench-shop-'));
+  const prefix = `twb-${randomUUID().slice(0, 8)}-`;
+  let shop: Shop;
+  try {
+    shop = await launchShop({
+      env: { DATA_DIR: dataDir, TOPIC_PREFIX: prefix, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', ...env },
+      readyTimeoutMs: 60_000,
+    });
+  } catch (error) {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    shop,
+    gatewayUrl: shop.gatewayUrl,
+    prefix,
+    dataDir,
+    async close() {
+      await shop.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const benchOrder = (i: number) => ({
+  customer_id: `cust-${i % 1000}`,
+  product_id: ['sku-keyboard', 'sku-mouse', 'sku-monitor', 'sku-headset', 'sku-webcam'][i % 5],
+  quantity: 1,
+  amount: 19.99 + (i % 100),
+});
