@@ -14,9 +14,10 @@ import { consumeTopic, testProducer } from '../support/kafka.ts';
 import type { SinkSpan } from '../support/otlp-sink.ts';
 import { type TestShop, startTestShop, traceComplete, traceOfOrder, validOrder } from './support/shop.ts';
 
+const UNLUCKY = 'cust-unlucky';
 let t: TestShop;
 before(async () => {
-  t = await startTestShop();
+  t = await startTestShop({ env: { CHAOS_FAIL_CUSTOMER: UNLUCKY } });
 });
 after(async () => {
   await t?.close();
@@ -217,6 +218,91 @@ describe('redelivery', () => {
     try {
       assert.equal((notifications.prepare('SELECT COUNT(*) AS n FROM notifications WHERE order_id = ?').get(orderId) as { n: number }).n, 2);
       assert.equal((shipping.prepare('SELECT COUNT(*) AS n FROM shipments WHERE order_id = ?').get(orderId) as { n: number }).n, 1);
+    } finally {
+      notifications.close();
+      shipping.close();
+    }
+  });
+});
+
+describe('deliveries that keep failing', () => {
+  it('are tried 3 times on each broker, then dead-lettered in the order trace; no effect is stored', async () => {
+    const topic = `${t.prefix}order-events`;
+    const kafkaDlq: Array<{ key: string; headers: Map<string, string> }> = [];
+    const collector = await consumeTopic(`${topic}.dlq`, (m) =>
+      void kafkaDlq.push({ key: m.key?.toString() ?? '', headers: new Map([...m.headers].map(([k, v]) => [k.toString(), v.toString()])) }),
+    );
+    let orderId = '';
+    let traceId = '';
+    try {
+      const res = await t.post({ ...validOrder(3), customer_id: UNLUCKY });
+      assert.equal(res.status, 201, 'the order itself is placed');
+      orderId = String(res.body.order_id);
+      const spans = await t.sink.waitFor((all) => {
+        const id = traceOfOrder(all, orderId);
+        if (!id) return false;
+        const trace = all.filter((s) => s.traceId === id);
+        return (
+          trace.some((s) => s.kind === 'PRODUCER' && s.name === `send ${topic}.dlq`) &&
+          trace.some((s) => s.service === 'shipping' && s.attributes['tracewire.amqp.outcome'] === 'nack')
+        );
+      }, 30_000, 'both deliveries dead-lettered');
+      traceId = traceOfOrder(spans, orderId) as string;
+      const deadline = Date.now() + 15_000;
+      while (!kafkaDlq.some((m) => m.key === orderId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await collector.close();
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const trace = t.sink.trace(traceId);
+
+    const send = trace.find((s) => s.kind === 'PRODUCER' && s.name === `send ${topic}`) as SinkSpan;
+    const attempts = trace.filter((s) => s.service === 'notifications' && s.kind === 'CONSUMER').sort((a, b) => Number(a.startNs - b.startNs));
+    assert.deepEqual(attempts.map((s) => s.attributes['tracewire.delivery.attempt']), [1, 2, 3]);
+    for (const a of attempts) {
+      assert.equal(a.parentSpanId, send.spanId);
+      assert.equal(a.status.code, 'ERROR');
+    }
+    assert.equal(attempts[2]?.attributes['tracewire.dead_lettered'], true);
+    const dlqSend = trace.find((s) => s.name === `send ${topic}.dlq`) as SinkSpan;
+    assert.equal(dlqSend.parentSpanId, attempts[2]?.spanId);
+
+    const dead = kafkaDlq.find((m) => m.key === orderId);
+    assert.ok(dead, 'the record is in the Kafka dead-letter topic');
+    assert.equal(dead.headers.get('traceparent')?.split('-')[1], traceId);
+    assert.equal(dead.headers.get('x-original-traceparent')?.split('-')[2], send.spanId, 'original context kept');
+    assert.equal(dead.headers.get('x-attempts'), '3');
+    assert.match(dead.headers.get('x-error') ?? '', /simulated email provider outage/);
+
+    const publish = trace.find((s) => s.kind === 'PRODUCER' && s.name === `publish ${t.prefix}orders`) as SinkSpan;
+    const deliveries = trace.filter((s) => s.service === 'shipping' && s.kind === 'CONSUMER').sort((a, b) => Number(a.startNs - b.startNs));
+    assert.deepEqual(deliveries.map((s) => s.attributes['tracewire.amqp.outcome']), ['nack_requeue', 'nack_requeue', 'nack']);
+    for (const d of deliveries) {
+      assert.equal(d.parentSpanId, publish.spanId);
+      assert.equal(d.status.code, 'ERROR');
+    }
+
+    const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+    try {
+      const channel = await connection.createChannel();
+      let found: amqp.GetMessage | undefined;
+      const deadline = Date.now() + 10_000;
+      while (!found && Date.now() < deadline) {
+        const got = await channel.get(`${t.prefix}shipping.orders.dlq`, { noAck: true });
+        if (got && String(got.properties.headers?.traceparent ?? '').includes(traceId)) found = got;
+        else if (!got) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(found, 'the delivery is in the RabbitMQ dead-letter queue with the order trace context');
+      assert.equal(String(found.properties.headers?.traceparent).split('-')[2], publish.spanId);
+    } finally {
+      await connection.close();
+    }
+
+    const notifications = new Database(path.join(t.dataDir, 'notifications.db'), { readonly: true });
+    const shipping = new Database(path.join(t.dataDir, 'shipping.db'), { readonly: true });
+    try {
+      assert.equal((notifications.prepare('SELECT COUNT(*) AS n FROM notifications WHERE order_id = ?').get(orderId) as { n: number }).n, 0);
+      assert.equal((shipping.prepare('SELECT COUNT(*) AS n FROM shipments WHERE order_id = ?').get(orderId) as { n: number }).n, 0);
     } finally {
       notifications.close();
       shipping.close();

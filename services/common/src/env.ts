@@ -87,3 +87,12 @@ export function amqpUrl(env: NodeJS.ProcessEnv = process.env): string {
 export function maxDeliveryAttempts(env: NodeJS.ProcessEnv = process.env): number {
   return envInt('MAX_DELIVERY_ATTEMPTS', 3, env, 1);
 }
+
+/**
+ * Demo and test knob: orders of this customer fail in the consumers'
+ * simulated delivery (email provider, carrier) every time, to show retries
+ * and dead-lettering. Unset in normal runs.
+ */
+export function chaosFailCustomer(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.CHAOS_FAIL_CUSTOMER?.trim() || undefined;
+}

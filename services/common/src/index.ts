@@ -1,4 +1,4 @@
-export { ConfigError, amqpUrl, dataDir, envAddress, envInt, envString, kafkaBrokers, maxDeliveryAttempts, shopNames } from './env.ts';
+export { ConfigError, amqpUrl, chaosFailCustomer, dataDir, envAddress, envInt, envString, kafkaBrokers, maxDeliveryAttempts, shopNames } from './env.ts';
 export type { ShopNames } from './env.ts';
 export { backoffMs, createLifecycle, sleep } from './lifecycle.ts';
 export type { Lifecycle } from './lifecycle.ts';

@@ -1,11 +1,12 @@
 import path from 'node:path';
-import { type ShopNames, dataDir, kafkaBrokers, maxDeliveryAttempts, shopNames } from '@tracewire/service-common';
+import { type ShopNames, chaosFailCustomer, dataDir, kafkaBrokers, maxDeliveryAttempts, shopNames } from '@tracewire/service-common';
 
 export interface NotificationsConfig {
   dbFile: string;
   kafkaBrokers: string[];
   names: ShopNames;
   maxAttempts: number;
+  failCustomer: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotificationsConfig {
@@ -14,5 +15,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotificationsC
     kafkaBrokers: kafkaBrokers(env),
     names: shopNames(env),
     maxAttempts: maxDeliveryAttempts(env),
+    failCustomer: chaosFailCustomer(env),
   };
 }

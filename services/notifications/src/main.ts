@@ -16,7 +16,7 @@ const consumer = new NotificationsConsumer({
   brokers: config.kafkaBrokers,
   names: config.names,
   maxAttempts: config.maxAttempts,
-  handler: orderCreatedHandler(store, log),
+  handler: orderCreatedHandler(store, log, config.failCustomer),
   log,
 });
 let announced = false;

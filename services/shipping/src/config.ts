@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type ShopNames, amqpUrl, dataDir, envInt, maxDeliveryAttempts, shopNames } from '@tracewire/service-common';
+import { type ShopNames, amqpUrl, chaosFailCustomer, dataDir, envInt, maxDeliveryAttempts, shopNames } from '@tracewire/service-common';
 
 export interface ShippingConfig {
   dbFile: string;
@@ -7,6 +7,7 @@ export interface ShippingConfig {
   names: ShopNames;
   maxAttempts: number;
   prefetch: number;
+  failCustomer: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ShippingConfig {
@@ -16,5 +17,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ShippingConfig
     names: shopNames(env),
     maxAttempts: maxDeliveryAttempts(env),
     prefetch: envInt('SHIPPING_PREFETCH', 16, env, 1),
+    failCustomer: chaosFailCustomer(env),
   };
 }

@@ -17,7 +17,7 @@ const consumer = new ShippingConsumer({
   names: config.names,
   maxAttempts: config.maxAttempts,
   prefetch: config.prefetch,
-  handler: orderCreatedHandler(store, log),
+  handler: orderCreatedHandler(store, log, config.failCustomer),
   log,
 });
 await consumer.start();

@@ -10,19 +10,25 @@ import type { NotificationsStore, SentNotification } from '../store.ts';
 
 const simulatedLatency = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 8));
 
-function send(channel: SentNotification['channel'], event: OrderCreatedEvent, log: Logger): Promise<SentNotification> {
+export class DeliveryError extends Error {
+  override readonly name = 'DeliveryError';
+}
+
+function send(channel: SentNotification['channel'], event: OrderCreatedEvent, log: Logger, failFor: string | undefined): Promise<SentNotification> {
   return withSpan(
     `send-${channel}`,
     { attributes: { 'notification.channel': channel, 'customer.id': event.customer_id, 'order.id': event.order_id } },
     async () => {
       await simulatedLatency();
+      if (failFor !== undefined && event.customer_id === failFor) throw new DeliveryError(`simulated ${channel} provider outage`);
       log.info(`sent ${channel}`, { order_id: event.order_id, customer_id: event.customer_id });
       return { channel, customer_id: event.customer_id };
     },
   );
 }
 
-export function orderCreatedHandler(store: NotificationsStore, log: Logger) {
+/** `failFor`: a customer whose deliveries always fail (CHAOS_FAIL_CUSTOMER), to exercise retries and the DLQ. */
+export function orderCreatedHandler(store: NotificationsStore, log: Logger, failFor?: string) {
   return async (value: Buffer | undefined, consumerSpan: Span): Promise<'sent' | 'duplicate'> => {
     const event = parseOrderCreated(value);
     consumerSpan.setAttributes({ 'order.id': event.order_id, 'messaging.message.id': event.event_id });
@@ -42,7 +48,7 @@ export function orderCreatedHandler(store: NotificationsStore, log: Logger) {
         },
       },
       async () => {
-        const sent = [await send('email', event, log), await send('sms', event, log)];
+        const sent = [await send('email', event, log, failFor), await send('sms', event, log, failFor)];
         const first = store.recordProcessed(event.event_id, event.order_id, sent);
         if (!first) trace.getActiveSpan()?.setAttribute('tracewire.duplicate', true);
         return 'sent' as const;

@@ -7,7 +7,12 @@ import type { ShippingStore } from '../store.ts';
 
 const CARRIERS = ['dhl', 'ups', 'postnl'] as const;
 
-export function orderCreatedHandler(store: ShippingStore, log: Logger) {
+export class CarrierError extends Error {
+  override readonly name = 'CarrierError';
+}
+
+/** `failFor`: a customer whose shipments always fail (CHAOS_FAIL_CUSTOMER), to exercise retries and the DLQ. */
+export function orderCreatedHandler(store: ShippingStore, log: Logger, failFor?: string) {
   return async (content: Buffer, consumerSpan: Span): Promise<'shipped' | 'duplicate'> => {
     const event = parseOrderCreated(content);
     consumerSpan.setAttributes({ 'order.id': event.order_id });
@@ -21,6 +26,7 @@ export function orderCreatedHandler(store: ShippingStore, log: Logger) {
       'create-shipment',
       { attributes: { 'order.id': event.order_id, 'product.id': event.product_id, 'shipment.carrier': carrier } },
       (span) => {
+        if (failFor !== undefined && event.customer_id === failFor) throw new CarrierError(`simulated ${carrier} outage`);
         const shipmentId = randomUUID();
         span.setAttribute('shipment.id', shipmentId);
         const first = store.createShipment({
