@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   'service-overhead': () => import('./service-overhead.ts'),
   'explorer-ingest': () => import('./explorer-ingest.ts'),
   'explorer-queries': () => import('./explorer-queries.ts'),
+  completeness: () => import('./completeness.ts'),
 };
 
 const args = process.argv.slice(2);

@@ -12,12 +12,14 @@ export interface LoadResult {
   elapsedMs: number;
   latenciesMs: number[];
   orderIds: string[];
+  /** Trace id per order, from the gateway's W3C `traceresponse` header. */
+  traceOf: Map<string, string>;
   statuses: Record<string, number>;
 }
 
 let counter = 0;
 
-function postOrder(agent: http.Agent, url: URL): Promise<{ status: number; orderId?: string }> {
+function postOrder(agent: http.Agent, url: URL): Promise<{ status: number; orderId?: string; traceId?: string }> {
   const body = JSON.stringify(benchOrder(counter++));
   return new Promise((resolve) => {
     const req = http.request(
@@ -34,7 +36,8 @@ function postOrder(agent: http.Agent, url: URL): Promise<{ status: number; order
               // counted as ok without an id
             }
           }
-          resolve({ status: res.statusCode ?? 0, ...(orderId ? { orderId } : {}) });
+          const traceId = /^00-([0-9a-f]{32})-/.exec(String(res.headers.traceresponse ?? ''))?.[1];
+          resolve({ status: res.statusCode ?? 0, ...(orderId ? { orderId } : {}), ...(traceId ? { traceId } : {}) });
         });
       },
     );
@@ -43,12 +46,14 @@ function postOrder(agent: http.Agent, url: URL): Promise<{ status: number; order
   });
 }
 
-function tally(result: LoadResult, status: number, orderId: string | undefined, latency: number): void {
+function tally(result: LoadResult, r: { status: number; orderId?: string; traceId?: string }, latency: number): void {
+  const { status, orderId } = r;
   result.statuses[status] = (result.statuses[status] ?? 0) + 1;
   if (status === 201) {
     result.ok++;
     result.latenciesMs.push(latency);
     if (orderId) result.orderIds.push(orderId);
+    if (orderId && r.traceId) result.traceOf.set(orderId, r.traceId);
   } else {
     result.failed++;
   }
@@ -58,7 +63,7 @@ function tally(result: LoadResult, status: number, orderId: string | undefined, 
 export async function closedLoop(gatewayUrl: string, concurrency: number, durationMs: number): Promise<LoadResult> {
   const url = new URL(gatewayUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const result: LoadResult = { ok: 0, failed: 0, elapsedMs: 0, latenciesMs: [], orderIds: [], statuses: {} };
+  const result: LoadResult = { ok: 0, failed: 0, elapsedMs: 0, latenciesMs: [], orderIds: [], traceOf: new Map(), statuses: {} };
   const start = performance.now();
   const end = start + durationMs;
   await Promise.all(
@@ -66,7 +71,7 @@ export async function closedLoop(gatewayUrl: string, concurrency: number, durati
       while (performance.now() < end) {
         const t = performance.now();
         const r = await postOrder(agent, url);
-        tally(result, r.status, r.orderId, performance.now() - t);
+        tally(result, r, performance.now() - t);
       }
     }),
   );
@@ -80,7 +85,7 @@ export async function closedLoop(gatewayUrl: string, concurrency: number, durati
 export async function openLoop(gatewayUrl: string, ratePerSec: number, durationMs: number): Promise<LoadResult> {
   const url = new URL(gatewayUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  const result: LoadResult = { ok: 0, failed: 0, elapsedMs: 0, latenciesMs: [], orderIds: [], statuses: {} };
+  const result: LoadResult = { ok: 0, failed: 0, elapsedMs: 0, latenciesMs: [], orderIds: [], traceOf: new Map(), statuses: {} };
   const start = performance.now();
   const total = Math.round((ratePerSec * durationMs) / 1000);
   const pending: Promise<void>[] = [];
@@ -89,7 +94,7 @@ export async function openLoop(gatewayUrl: string, ratePerSec: number, durationM
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const t = performance.now();
-    pending.push(postOrder(agent, url).then((r) => tally(result, r.status, r.orderId, performance.now() - t)));
+    pending.push(postOrder(agent, url).then((r) => tally(result, r, performance.now() - t)));
   }
   await Promise.all(pending);
   result.elapsedMs = performance.now() - start;

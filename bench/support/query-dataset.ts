@@ -7,7 +7,8 @@
  * API (SqliteStore.write, 20,000 spans per transaction) in a child process:
  * seeding over OTLP would only add the receiver's cost to a slow setup.
  */
-import type { KeyValue, Resource, Scope, SpanKindNumber, StoredSpan } from '../../packages/explorer/src/index.ts';
+import type { KeyValue, Resource, Scope, StoredSpan } from '../../packages/explorer/src/index.ts';
+import type { SpanKindNumber } from '../../packages/explorer/src/model.ts';
 
 export const SERVICES = ['gateway', 'orders', 'inventory', 'payments', 'shipping', 'notifications', 'search', 'users', 'cart', 'recommendations'];
 export const ROUTES = ['GET /api/products', 'GET /api/products/:id', 'POST /api/orders', 'GET /api/orders/:id', 'POST /api/cart', 'GET /api/cart', 'POST /api/login', 'GET /api/search', 'POST /api/payments', 'GET /api/recommendations', 'PUT /api/users/:id', 'DELETE /api/cart/:id'];
