@@ -91,7 +91,12 @@ function buildExporter(config: ResolvedConfig): SpanExporter | undefined {
 export function initTracing(options: InitTracingOptions = {}): TracingHandle {
   const config = resolveConfig(options);
   const resource = buildResource(config);
-  const collector = new StatsCollector((message) => diag.warn(message));
+  // No diag logger is installed by default, so a diag-only warning would never
+  // be seen: drops also go to stderr as a process warning (one per 10 s burst).
+  const collector = new StatsCollector((message) => {
+    diag.warn(message);
+    process.emitWarning(message, 'TracewireWarning');
+  });
   const exporter = options.spanExporter ?? buildExporter(config);
 
   const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];

@@ -42,7 +42,8 @@ export function createLifecycle(service: string, log: Logger, tracing: TracingHa
         }
       }
       await tracing.shutdown();
-      log.info('stopped');
+      // What the span pipeline did in this process's life: exported, failed, dropped (queue full).
+      log.info('stopped', { spans: tracing.stats() });
       process.exit(0);
     })();
     return stopping;

@@ -51,3 +51,18 @@ export function inventoryHandlers(store: InventoryStore, log: Logger) {
     },
   };
 }
+
+/**
+ * INVENTORY_DELAY_MS: a slow downstream on demand. Each call waits `delayMs`,
+ * then runs only if the caller is still waiting (a passed deadline cancels
+ * the call, and the work must not happen after the caller gave up).
+ */
+export function slowedBy<H extends ReturnType<typeof inventoryHandlers>>(delayMs: number, handlers: H): H {
+  if (delayMs <= 0) return handlers;
+  const slow = <Q, R>(fn: (call: ServerUnaryCall<Q, R>, cb: sendUnaryData<R>) => void) => (call: ServerUnaryCall<Q, R>, cb: sendUnaryData<R>) => {
+    setTimeout(() => {
+      if (!call.cancelled) fn(call, cb);
+    }, delayMs);
+  };
+  return { ...handlers, CheckStock: slow(handlers.CheckStock), Reserve: slow(handlers.Reserve) };
+}
