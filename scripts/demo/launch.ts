@@ -1,13 +1,14 @@
 /**
- * Starts the shop's five services as child processes and waits until each
- * has logged `{"msg":"ready"}`. Servers bind port 0 unless told otherwise, and
- * each reports its address in its ready line, which is handed to the next
- * (inventory → orders → gateway), so several shops can run side by side
- * (tests beside a running demo) without port races.
+ * Starts the shop's five services as child processes, all at once, and
+ * waits until each has logged `{"msg":"ready"}`. Unless told otherwise the
+ * servers get free ports picked here (gRPC clients connect lazily, so the
+ * start order does not matter), so several shops can run side by side
+ * (tests beside a running demo).
  * Used by the demo (scripts/demo.ts) and the cross-process tests (test/shop/).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import net from 'node:net';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -106,6 +107,18 @@ export async function stopService(service: ServiceProcess, graceMs = 15_000): Pr
   return code;
 }
 
+/** A port that was free a moment ago (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 export async function launchShop(options: LaunchOptions): Promise<Shop> {
   const services = new Map<ServiceName, ServiceProcess>();
   const envFor = (name: ServiceName, extra: Record<string, string> = {}): Record<string, string> => ({
@@ -125,21 +138,24 @@ export async function launchShop(options: LaunchOptions): Promise<Shop> {
     }
     await Promise.all([...services.values()].map((s) => stopService(s)));
   };
-  const consumers = Promise.all([start('notifications'), start('shipping')]);
+  // Port 0 means "any free port" here too, but the address must be known before the callers start.
+  const address = async (given: string | undefined): Promise<string> =>
+    given && !given.endsWith(':0') ? given : `${given?.slice(0, given.lastIndexOf(':')) || '127.0.0.1'}:${await freePort()}`;
+  const inventoryAddr = await address(options.inventoryAddr);
+  const ordersAddr = await address(options.ordersAddr);
+  const gatewayPort = options.gatewayPort || (await freePort());
+  const starting = [
+    start('inventory', { INVENTORY_ADDR: inventoryAddr }),
+    start('orders', { INVENTORY_ADDR: inventoryAddr, ORDERS_ADDR: ordersAddr }),
+    start('gateway', { ORDERS_ADDR: ordersAddr, GATEWAY_PORT: String(gatewayPort) }),
+    start('notifications'),
+    start('shipping'),
+  ];
   try {
-    const inventory = await start('inventory', { INVENTORY_ADDR: options.inventoryAddr ?? '127.0.0.1:0' });
-    const orders = await start('orders', {
-      INVENTORY_ADDR: String(inventory.ready.address),
-      ORDERS_ADDR: options.ordersAddr ?? '127.0.0.1:0',
-    });
-    const gateway = await start('gateway', {
-      ORDERS_ADDR: String(orders.ready.address),
-      GATEWAY_PORT: String(options.gatewayPort ?? 0),
-    });
-    await consumers;
-    return { gatewayUrl: String(gateway.ready.url), services, stop };
+    const [, , gateway] = await Promise.all(starting);
+    return { gatewayUrl: String(gateway?.ready.url), services, stop };
   } catch (error) {
-    await consumers.catch(() => {});
+    await Promise.allSettled(starting);
     await stop();
     throw error;
   }
