@@ -66,11 +66,10 @@ test('collapseBelow(1) leaves the root and its children visible', () => {
   assert.ok(rows.every((r) => r.depth <= 1));
 });
 
-test('builds a 10,000-span tree quickly and iteratively', () => {
-  const t0 = performance.now();
+// Speed is measured in `npm run bench`, never asserted here.
+test('builds a 10,000-span tree iteratively', () => {
   const tree = buildTraceTree(largeTrace(10_000).spans);
   assert.equal(tree.preorder.length, 10_000);
-  assert.ok(performance.now() - t0 < 1000);
   // A 5,000-deep chain must not overflow the stack.
   const chain = Array.from({ length: 5000 }, (_, i) => span(`s${i}`, i === 0 ? null : `s${i - 1}`, i, 10_000));
   assert.equal(buildTraceTree(chain).depth, 5000);
