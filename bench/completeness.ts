@@ -122,7 +122,7 @@ export async function run(quick: boolean): Promise<BenchResult> {
   try {
     progress('completeness: starting the shop (always_on -> explorer)');
     shop = await startBenchShop({ ...tracingTo(explorer.grpcPort), ...BSP });
-    const probe = await closedLoop(shop.gatewayUrl, 16, quick ? 3_000 : 8_000);
+    const probe = await closedLoop(shop.gatewayUrl, 16, quick ? 2_500 : 8_000);
     const saturation = probe.ok / (probe.elapsedMs / 1000);
     const rate = Math.max(1, Math.floor(saturation * 0.8));
     progress(`completeness: saturation ${saturation.toFixed(1)} orders/s, running at ${rate}/s for ${durationMs / 1000} s`);

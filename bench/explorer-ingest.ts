@@ -69,7 +69,7 @@ async function measure(protocol: 'grpc' | 'http/protobuf', warmupMs: number, dur
 
 export async function run(quick: boolean): Promise<BenchResult> {
   const warmupMs = quick ? 1_000 : 3_000;
-  const durationMs = quick ? 4_000 : 15_000;
+  const durationMs = quick ? 3_000 : 15_000;
   const figures: Figure[] = [];
   const parameters: Record<string, unknown> = {
     exporters: EXPORTERS,

@@ -114,9 +114,15 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[idx] ?? Number.NaN;
 }
 
+/** Where results go: `BENCH_RESULTS_DIR` (the smoke test's temp dir) or bench/results. */
+export function resultsDir(): string {
+  return process.env.BENCH_RESULTS_DIR || RESULTS_DIR;
+}
+
 export function writeResult(result: BenchResult): string {
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = path.join(RESULTS_DIR, `${result.name}.json`);
+  const dir = resultsDir();
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${result.name}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   return file;
 }

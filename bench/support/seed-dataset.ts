@@ -1,7 +1,7 @@
 /**
  * Child process: `seed-dataset.ts <cacheRoot> <spans>...` writes the
  * synthetic query data set (query-dataset.ts) through SqliteStore.write into
- * `<cacheRoot>/growing`, and each time the store reaches one of the given
+ * `<cacheRoot>/growing-<pid>`, and each time the store reaches one of the given
  * sizes, copies it to `<cacheRoot>/<size>/` with a `meta.json` that marks it
  * complete. One pass yields every size, and the bench reuses them next time.
  * synchronous=NORMAL: a seed that dies half way is simply regenerated.
@@ -17,7 +17,8 @@ if (!cacheRoot || sizes.length === 0 || sizes.some((s) => !Number.isInteger(s) |
   process.stderr.write('usage: seed-dataset.ts <cacheRoot> <spans>...\n');
   process.exit(2);
 }
-const growing = path.join(cacheRoot, 'growing');
+// Per process, so a long seed in the background and a bench run's small seed do not collide.
+const growing = path.join(cacheRoot, `growing-${process.pid}`);
 fs.rmSync(growing, { recursive: true, force: true });
 const open = () => new SqliteStore({ dataDir: growing, synchronous: 'NORMAL', maxBatchSpans: 20_000, maxQueuedSpans: 1_000_000 });
 let store = open();
