@@ -68,7 +68,7 @@ describe('explorer outage under load', () => {
     explorer = await startExplorerProcess(dataDir, portArgs);
 
     const lines: LogLine[] = [];
-    shop = await startTestShop({
+    const live = await startTestShop({
       env: {
         OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${ports.http}`,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
@@ -83,12 +83,13 @@ describe('explorer outage under load', () => {
       },
     });
 
+    shop = live;
     // Before: traces flow.
-    const warm = await shop.post(validOrder(0));
+    const warm = await live.post(validOrder(0));
     assert.equal(warm.status, 201);
     assert.equal((await waitForCompleteTrace(explorer, String(warm.body.order_id), 30_000)).length, 5, 'warm-up trace complete');
 
-    const load = startLoad(shop, { concurrency: 4, maxRequests: FULL ? 20_000 : 5_000 });
+    const load = startLoad(live, { concurrency: 4, maxRequests: FULL ? 20_000 : 5_000 });
     await sleep(2_000);
     const before = load.snapshot();
 
@@ -111,7 +112,7 @@ describe('explorer outage under load', () => {
     explorer = await startExplorerProcess(dataDir, portArgs);
     const afterIds: string[] = [];
     for (let i = 0; i < 10; i++) {
-      const res = await shop.post(validOrder(i));
+      const res = await live.post(validOrder(i));
       assert.equal(res.status, 201);
       afterIds.push(String(res.body.order_id));
     }
@@ -120,7 +121,7 @@ describe('explorer outage under load', () => {
     }
 
     // Graceful stop: each service logs its span stats as it exits.
-    await shop.shop.stop();
+    await live.shop.stop();
     const stats = new Map<string, SpanStats>();
     for (const l of lines) if (l.json?.msg === 'stopped') stats.set(l.service, l.json.spans as SpanStats);
     assert.equal(stats.size, 5, `every service logged its stats: ${[...stats.keys()].join(',')}`);

@@ -89,6 +89,8 @@ function idHex(v: unknown): string {
   return '\u0000invalid';
 }
 
+const MAX_I64 = 2n ** 63n - 1n;
+
 function u64(v: unknown): string | undefined {
   if (v === undefined || v === null || v === '') return '0';
   if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? String(v) : undefined;
@@ -224,6 +226,9 @@ function normalizeSpan(sp: Loose, n: Normalizer, limits: SpanLimits, reject: (wh
   const start = u64(field(sp, 'startTimeUnixNano'));
   const end = u64(field(sp, 'endTimeUnixNano'));
   if (start === undefined || end === undefined) return void reject(`span ${spanId} has an invalid timestamp`);
+  // OTLP times are fixed64, the store's are SQLite int64: past 2^63-1 (year 2262) the
+  // insert throws and would fail every export grouped into the same transaction.
+  if (BigInt(start) > MAX_I64 || BigInt(end) > MAX_I64) return void reject(`span ${spanId} has a timestamp after the year 2262`);
 
   const attrs = n.attrs(list(sp, 'attributes', 'span'));
   const eventsRaw = list(sp, 'events', 'span');
