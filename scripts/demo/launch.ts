@@ -73,8 +73,8 @@ export function startService(name: ServiceName, env: Record<string, string>, opt
       if (done) return;
       done = true;
       child.kill('SIGKILL');
-      reject(new Error(`${name} not ready after ${options.readyTimeoutMs ?? 30_000} ms; last output:\n${recent.join('\n')}`));
-    }, options.readyTimeoutMs ?? 30_000);
+      reject(new Error(`${name} not ready after ${options.readyTimeoutMs ?? 90_000} ms; last output:\n${recent.join('\n')}`));
+    }, options.readyTimeoutMs ?? 90_000);
     const onLine = (line: string): void => {
       recent.push(line);
       if (recent.length > 30) recent.shift();

@@ -67,7 +67,7 @@ try {
     inventoryAddr: process.env.INVENTORY_ADDR ?? '127.0.0.1:50052',
     ordersAddr: process.env.ORDERS_ADDR ?? '127.0.0.1:50051',
     gatewayPort: Number(process.env.GATEWAY_PORT ?? 8080),
-    readyTimeoutMs: 60_000,
+    readyTimeoutMs: 120_000,
   });
   note(`all five services ready; gateway on ${shop.gatewayUrl}`);
 

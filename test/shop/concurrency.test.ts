@@ -33,7 +33,7 @@ describe('concurrent orders', () => {
         });
         return complete.length === ORDERS;
       },
-      60_000,
+      120_000,
       `${ORDERS} complete traces`,
     );
     await new Promise((r) => setTimeout(r, 500));

@@ -26,7 +26,7 @@ after(async () => {
 async function gatewaySpanFor(status: number, after: bigint): Promise<SinkSpan[]> {
   const spans = await t.sink.waitFor(
     (all) => all.some((s) => s.service === 'gateway' && s.kind === 'SERVER' && s.attributes['http.response.status_code'] === status && s.startNs >= after),
-    10_000,
+    30_000,
     `gateway span with status ${status}`,
   );
   const server = spans.find((s) => s.service === 'gateway' && s.kind === 'SERVER' && s.attributes['http.response.status_code'] === status && s.startNs >= after) as SinkSpan;
@@ -123,7 +123,7 @@ describe('poison messages are dead-lettered with their trace context', () => {
     const producer = testProducer();
     try {
       await producer.send({ messages: [{ topic, key: 'poison-1', value: 'this is not json', headers: { traceparent: header } }] });
-      const deadline = Date.now() + 20_000;
+      const deadline = Date.now() + 40_000;
       while (dlq.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       assert.equal(dlq.length, 1, 'one record in the dead-letter topic');
       const headers = new Map([...(dlq[0]?.headers ?? new Map())].map(([k, v]) => [k.toString(), v.toString()]));
@@ -136,7 +136,7 @@ describe('poison messages are dead-lettered with their trace context', () => {
       await producer.close();
       await collector.close();
     }
-    const spans = await t.sink.waitFor((all) => all.some((s) => s.traceId === traceId && s.kind === 'PRODUCER'), 10_000, 'DLQ producer span');
+    const spans = await t.sink.waitFor((all) => all.some((s) => s.traceId === traceId && s.kind === 'PRODUCER'), 30_000, 'DLQ producer span');
     const trace = spans.filter((s) => s.traceId === traceId);
     const consumer = trace.find((s) => s.service === 'notifications' && s.kind === 'CONSUMER') as SinkSpan;
     assert.equal(consumer.status.code, 'ERROR');
@@ -158,7 +158,7 @@ describe('poison messages are dead-lettered with their trace context', () => {
       });
       await channel.waitForConfirms();
       let got: amqp.GetMessage | false = false;
-      const deadline = Date.now() + 20_000;
+      const deadline = Date.now() + 40_000;
       while (!got && Date.now() < deadline) {
         got = await channel.get(`${t.prefix}shipping.orders.dlq`, { noAck: true });
         if (!got) await new Promise((r) => setTimeout(r, 100));
@@ -169,7 +169,7 @@ describe('poison messages are dead-lettered with their trace context', () => {
     } finally {
       await connection.close();
     }
-    const spans = await t.sink.waitFor((all) => all.some((s) => s.traceId === traceId && s.service === 'shipping'), 10_000, 'shipping span');
+    const spans = await t.sink.waitFor((all) => all.some((s) => s.traceId === traceId && s.service === 'shipping'), 30_000, 'shipping span');
     const consumer = spans.find((s) => s.traceId === traceId && s.service === 'shipping' && s.kind === 'CONSUMER') as SinkSpan;
     assert.equal(consumer.status.code, 'ERROR');
     assert.equal(consumer.attributes['tracewire.amqp.outcome'], 'nack');
@@ -185,7 +185,7 @@ describe('redelivery', () => {
     const spans = await t.sink.waitFor((all) => {
       const id = traceOfOrder(all, orderId);
       return id !== undefined && traceComplete(all, id);
-    }, 30_000, 'order delivered');
+    }, 60_000, 'order delivered');
     const traceId = traceOfOrder(spans, orderId) as string;
 
     // Replay exactly what the relay sent (same event ids, same stored context), as a resend after a crash would.
@@ -208,7 +208,7 @@ describe('redelivery', () => {
     }
 
     const isDuplicate = (s: SinkSpan, service: string) => s.traceId === traceId && s.service === service && s.kind === 'CONSUMER' && s.attributes['tracewire.duplicate'] === true;
-    await t.sink.waitFor((all) => all.some((s) => isDuplicate(s, 'notifications')) && all.some((s) => isDuplicate(s, 'shipping')), 20_000, 'duplicate deliveries processed');
+    await t.sink.waitFor((all) => all.some((s) => isDuplicate(s, 'notifications')) && all.some((s) => isDuplicate(s, 'shipping')), 40_000, 'duplicate deliveries processed');
     const trace = t.sink.trace(traceId);
     assert.equal(trace.filter((s) => s.name === 'process-notification').length, 1);
     assert.equal(trace.filter((s) => s.name === 'create-shipment').length, 1);
@@ -246,9 +246,9 @@ describe('deliveries that keep failing', () => {
           trace.some((s) => s.kind === 'PRODUCER' && s.name === `send ${topic}.dlq`) &&
           trace.some((s) => s.service === 'shipping' && s.attributes['tracewire.amqp.outcome'] === 'nack')
         );
-      }, 30_000, 'both deliveries dead-lettered');
+      }, 60_000, 'both deliveries dead-lettered');
       traceId = traceOfOrder(spans, orderId) as string;
-      const deadline = Date.now() + 15_000;
+      const deadline = Date.now() + 30_000;
       while (!kafkaDlq.some((m) => m.key === orderId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     } finally {
       await collector.close();
@@ -286,7 +286,7 @@ describe('deliveries that keep failing', () => {
     try {
       const channel = await connection.createChannel();
       let found: amqp.GetMessage | undefined;
-      const deadline = Date.now() + 10_000;
+      const deadline = Date.now() + 30_000;
       while (!found && Date.now() < deadline) {
         const got = await channel.get(`${t.prefix}shipping.orders.dlq`, { noAck: true });
         if (got && String(got.properties.headers?.traceparent ?? '').includes(traceId)) found = got;

@@ -35,7 +35,7 @@ describe('Kafka outage', () => {
     await t.sink.waitFor((all) => {
       const id = traceOfOrder(all, String(first.body.order_id));
       return id !== undefined && traceComplete(all, id);
-    }, 30_000, 'warm-up order delivered');
+    }, 60_000, 'warm-up order delivered');
 
     const orderIds: string[] = [];
     try {

@@ -30,7 +30,7 @@ describe('one order, one trace', () => {
     const spans = await t.sink.waitFor((all) => {
       const id = traceOfOrder(all, orderId);
       return id !== undefined && traceComplete(all, id);
-    }, 30_000, `complete trace of ${orderId}`);
+    }, 60_000, `complete trace of ${orderId}`);
     const traceId = traceOfOrder(spans, orderId) as string;
     // Late spans of the same trace (a producer ending after its consumer) get a moment to arrive.
     await new Promise((r) => setTimeout(r, 500));
