@@ -135,7 +135,8 @@ export function table(results: BenchResult[]): string {
   const rows = ['| bench | case | value | baseline | ratio | target | met |', '| --- | --- | ---: | ---: | ---: | --- | --- |'];
   for (const r of results) {
     for (const f of r.figures) {
-      const met = f.met === undefined ? '' : f.met ? 'yes' : `**no**${f.note ? ` (${f.note})` : ''}`;
+      // Figures without a target still show their note (e.g. what a ratio means); met ones keep the table short.
+      const met = f.met === undefined ? (f.note ? `(${f.note})` : '') : f.met ? 'yes' : `**no**${f.note ? ` (${f.note})` : ''}`;
       rows.push(
         `| ${r.name} | ${f.case} | ${fmt(f.value)} ${f.unit} | ${f.baseline === undefined ? '' : `${fmt(f.baseline)} ${f.unit}`} | ${f.ratio === undefined ? '' : f.ratio.toFixed(3)} | ${f.target ?? ''} | ${met} |`,
       );

@@ -40,6 +40,10 @@ export async function run(quick: boolean): Promise<BenchResult> {
   const shops = new Map<Case, BenchShop>();
   const figures: Figure[] = [];
   const samples = new Map<Case, LoadResult[]>(ALL_CASES.map((c) => [c, []]));
+  // CPU seconds of the shop's processes (and of the explorer) during each case's rounds:
+  // CPU per order is what tracing costs, independent of how busy the machine is.
+  const cpu = new Map<Case, number>();
+  const explorerCpu = new Map<Case, number>();
   try {
     const envs: Record<Case, Record<string, string>> = {
       off: TRACING_OFF,
@@ -57,7 +61,12 @@ export async function run(quick: boolean): Promise<BenchResult> {
       const order = CASES.map((_, i) => CASES[(i + r) % CASES.length] as Case);
       for (const c of order) {
         await new Promise((res) => setTimeout(res, settleMs));
-        samples.get(c)!.push(await closedLoop(shops.get(c)!.gatewayUrl, CONCURRENCY, roundMs));
+        const shop = shops.get(c)!;
+        const cpu0 = shop.cpuSeconds();
+        const explorerCpu0 = explorer.cpuSeconds();
+        samples.get(c)!.push(await closedLoop(shop.gatewayUrl, CONCURRENCY, roundMs));
+        cpu.set(c, (cpu.get(c) ?? 0) + shop.cpuSeconds() - cpu0);
+        explorerCpu.set(c, (explorerCpu.get(c) ?? 0) + explorer.cpuSeconds() - explorerCpu0);
       }
       progress(`service-overhead: round ${r + 1}/${rounds}`);
     }
@@ -78,6 +87,19 @@ export async function run(quick: boolean): Promise<BenchResult> {
         ...(isTarget
           ? { target: 'cost < 10% throughput', met: ratio > 0.9, note: `costs ${((1 - ratio) * 100).toFixed(1)}% throughput${ratio > 0.9 ? '' : ` (${((0.9 - ratio) * 100).toFixed(1)} points over the 10% budget)`}` }
           : { note: `costs ${((1 - ratio) * 100).toFixed(1)}% throughput` }),
+      });
+    }
+    const cpuPerOrder = (c: Case) => (1000 * (cpu.get(c) ?? 0)) / m[c].ok;
+    figures.push({ case: 'shop CPU per order, tracing off', value: cpuPerOrder('off'), unit: 'CPU-ms' });
+    for (const c of CASES.filter((x) => x !== 'off')) {
+      const r = cpuPerOrder(c) / cpuPerOrder('off');
+      figures.push({
+        case: `shop CPU per order, ${c}`,
+        value: cpuPerOrder(c),
+        unit: 'CPU-ms',
+        baseline: cpuPerOrder('off'),
+        ratio: r,
+        note: `+${(cpuPerOrder(c) - cpuPerOrder('off')).toFixed(2)} CPU-ms in the five services; the explorer adds ${((1000 * (explorerCpu.get(c) ?? 0)) / m[c].ok).toFixed(2)} CPU-ms on the same 2 cores`,
       });
     }
     for (const p of [50, 99] as const) {

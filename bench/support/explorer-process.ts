@@ -5,9 +5,9 @@
  * (profiles land in that directory on exit) for docs/performance.md.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BENCH_DIR } from '../lib.ts';
+import { cpuSeconds, statusMiB } from './proc.ts';
 
 export const EXPLORER_BIN = path.resolve(BENCH_DIR, '../packages/explorer/bin/tracewire.js');
 
@@ -21,16 +21,9 @@ export interface ExplorerProcess {
   /** Peak resident set size so far (VmHWM), MiB. */
   peakRssMiB(): number;
   rssMiB(): number;
+  /** CPU time the process has used (user + system), seconds: capacity per core, whatever else the machine runs. */
+  cpuSeconds(): number;
   stop(): Promise<number | null>;
-}
-
-function statusField(pid: number, field: 'VmHWM' | 'VmRSS'): number {
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 export function startExplorerProcess(dataDir: string, extra: string[] = []): Promise<ExplorerProcess> {
@@ -63,8 +56,9 @@ export function startExplorerProcess(dataDir: string, extra: string[] = []): Pro
         child,
         pid,
         ...ready,
-        peakRssMiB: () => statusField(pid, 'VmHWM'),
-        rssMiB: () => statusField(pid, 'VmRSS'),
+        peakRssMiB: () => statusMiB(pid, 'VmHWM'),
+        rssMiB: () => statusMiB(pid, 'VmRSS'),
+        cpuSeconds: () => cpuSeconds(pid),
         async stop() {
           if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
           child.kill('SIGTERM');

@@ -89,7 +89,10 @@ function makeSender(): { send(body: Buffer): Promise<Outcome>; close(): void } {
 }
 
 const sender = makeSender();
-const t0 = Date.now();
+// All exporters start together: the main thread says when, once every worker is ready.
+parentPort?.postMessage({ ready: true });
+const t0 = await new Promise<number>((resolve) => parentPort?.once('message', (m: { startAt: number }) => resolve(m.startAt)));
+await new Promise((r) => setTimeout(r, Math.max(0, t0 - Date.now())));
 const windowStart = t0 + data.warmupMs;
 const windowEnd = windowStart + data.durationMs;
 let seq = 0;

@@ -8,12 +8,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Shop, launchShop } from '../../scripts/demo/launch.ts';
+import { cpuSeconds } from './proc.ts';
 
 export interface BenchShop {
   shop: Shop;
   gatewayUrl: string;
   prefix: string;
   dataDir: string;
+  /** CPU seconds used so far by the five service processes together. */
+  cpuSeconds(): number;
   close(): Promise<void>;
 }
 
@@ -41,7 +44,15 @@ export async function startBenchShop(env: Record<string, string>): Promise<Bench
   let shop: Shop;
   try {
     shop = await launchShop({
-      env: { DATA_DIR: dataDir, TOPIC_PREFIX: prefix, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', ...env },
+      env: {
+        DATA_DIR: dataDir,
+        TOPIC_PREFIX: prefix,
+        QUEUE_PREFIX: prefix,
+        LOG_LEVEL: 'warn',
+        // BENCH_CPU_PROF=<dir>: every service writes a V8 CPU profile there when it exits.
+        ...(process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--import ${new URL('./cpu-prof.mjs', import.meta.url).href}` } : {}),
+        ...env,
+      },
       readyTimeoutMs: 60_000,
     });
   } catch (error) {
@@ -53,6 +64,7 @@ export async function startBenchShop(env: Record<string, string>): Promise<Bench
     gatewayUrl: shop.gatewayUrl,
     prefix,
     dataDir,
+    cpuSeconds: () => [...shop.services.values()].reduce((n, s) => n + cpuSeconds(s.child.pid as number), 0),
     async close() {
       await shop.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
