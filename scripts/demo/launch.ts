@@ -62,8 +62,9 @@ function parse(line: string): Record<string, unknown> | undefined {
 export function startService(name: ServiceName, env: Record<string, string>, options: Pick<LaunchOptions, 'onLog' | 'readyTimeoutMs'> = {}): Promise<ServiceProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'services', name, 'src/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin is a pipe only so the service notices when this process dies (EXIT_WITH_PARENT).
+    env: { ...process.env, ...env, EXIT_WITH_PARENT: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise<ServiceProcess>((resolve, reject) => {

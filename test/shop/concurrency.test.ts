@@ -11,7 +11,7 @@ import { type TestShop, orphans, startTestShop, traceComplete, traceOfOrder, val
 const ORDERS = 200;
 let t: TestShop;
 before(async () => {
-  t = await startTestShop();
+  t = await startTestShop({ env: { GATEWAY_BUDGET_MS: '60000' } });
 });
 after(async () => {
   await t?.close();

@@ -63,6 +63,8 @@ describe('gateway answers bad requests with the documented status and body', () 
     const res = await fetch(`${t.shop.gatewayUrl}/api/orders/00000000-0000-0000-0000-000000000000`);
     assert.equal(res.status, 404);
     assert.match(((await res.json()) as { error: string }).error, /order not found/);
+    assert.equal((await fetch(`${t.shop.gatewayUrl}/api/orders/%E0%A4%A`)).status, 404, 'malformed escape');
+    assert.equal((await fetch(`${t.shop.gatewayUrl}/api/orders`)).status, 405, 'GET on the collection');
   });
 
   it('unknown product → 422 naming product_id; the gRPC CLIENT spans are ERROR, the trace stays connected', async () => {

@@ -7,7 +7,7 @@
  * a `finally` whatever happens.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -16,7 +16,20 @@ import { ROOT } from '../../scripts/demo/launch.ts';
 import { type TestShop, orphans, startTestShop, traceComplete, traceOfOrder, validOrder } from './support/shop.ts';
 
 const run = promisify(execFile);
-const kafka = (action: 'stop' | 'start') => run('bash', [path.join(ROOT, 'scripts/kafka.sh'), action], { cwd: ROOT, timeout: 120_000 });
+const KAFKA_SH = path.join(ROOT, 'scripts/kafka.sh');
+let kafkaStopped = false;
+const kafka = async (action: 'stop' | 'start'): Promise<void> => {
+  if (action === 'stop') kafkaStopped = true;
+  await run('bash', [KAFKA_SH, action], { cwd: ROOT, timeout: 120_000 });
+  if (action === 'start') kafkaStopped = false;
+};
+// The runner ends a file that overruns its timeout with a signal: never leave the shared broker down.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    if (kafkaStopped) execFileSync('bash', [KAFKA_SH, 'start'], { cwd: ROOT, stdio: 'ignore', timeout: 120_000 });
+    process.exit(1);
+  });
+}
 const DURING_OUTAGE = 8;
 
 let t: TestShop;
@@ -46,7 +59,7 @@ describe('Kafka outage', () => {
         orderIds.push(String(res.body.order_id));
       }
       // Let the relay fail a few times against the stopped broker.
-      await new Promise((r) => setTimeout(r, 3_000));
+      await new Promise((r) => setTimeout(r, 2_000));
     } finally {
       await kafka('start');
     }

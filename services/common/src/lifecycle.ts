@@ -55,6 +55,14 @@ export function createLifecycle(service: string, log: Logger, tracing: TracingHa
       void shutdown(signal);
     });
   }
+  // Supervised by a launcher (demo, tests): its end closes our stdin pipe, and
+  // we stop too rather than linger as an orphan holding ports and consumers.
+  if (process.env.EXIT_WITH_PARENT === '1') {
+    process.stdin.on('close', () => void shutdown('parent exited'));
+    process.stdin.on('end', () => void shutdown('parent exited'));
+    process.stdin.on('error', () => void shutdown('parent exited'));
+    process.stdin.resume();
+  }
   // A bug must be visible, but one bad request must not take the service down.
   process.on('unhandledRejection', (error) => log.error('unhandled rejection', { error }));
 

@@ -43,6 +43,15 @@ function setTraceResponse(res: ServerResponse): void {
   }
 }
 
+/** A malformed escape (`%E0%A4%A`) is an unknown order, not a server error. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(404, 'not found');
+  }
+}
+
 export function createRouter({ handlers, budgetMs, isReady, log }: RouterDeps) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://gateway');
@@ -62,7 +71,7 @@ export function createRouter({ handlers, budgetMs, isReady, log }: RouterDeps) {
       if (match) {
         setHttpRoute('/api/orders/:id');
         if (method !== 'GET') throw new HttpError(405, 'method not allowed', undefined, { allow: 'GET' });
-        return send(res, await handlers.get(decodeURIComponent(match[1] as string), deadline));
+        return send(res, await handlers.get(decodePathSegment(match[1] as string), deadline));
       }
       throw new HttpError(404, 'not found');
     } catch (error) {

@@ -102,10 +102,15 @@ export class NotificationsConsumer {
     }
   }
 
-  /** Tries the record up to maxAttempts times, each attempt its own CONSUMER span. */
+  /**
+   * Tries the record up to maxAttempts times, each attempt its own CONSUMER
+   * span. Throws only when the record could not even be dead-lettered: the
+   * loop then rebuilds the consumer and the uncommitted record comes again.
+   */
   private async handle(message: Message): Promise<void> {
     const { maxAttempts, handler, names, log } = this.options;
     const traceOptions = { groupId: names.notificationsGroup, clientId: 'notifications' };
+    let deadLetterFailure: unknown;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const outcome = await processTraced(
         message,
@@ -120,23 +125,29 @@ export class NotificationsConsumer {
             recordError(span, error);
             span.setAttribute('tracewire.dead_lettered', true);
             log.error('dead-lettering record', { topic: message.topic, offset: message.offset, attempt, error });
-            await sendTraced(
-              (messages) => this.deadLetters.send({ messages }),
-              [
-                {
-                  topic: names.deadLetterTopic,
-                  key: message.key?.toString('utf8') ?? '',
-                  value: message.value?.toString('utf8') ?? '',
-                  headers: deadLetterHeaders(message, error, attempt),
-                },
-              ],
-              { clientId: 'notifications' },
-            );
+            try {
+              await sendTraced(
+                (messages) => this.deadLetters.send({ messages }),
+                [
+                  {
+                    topic: names.deadLetterTopic,
+                    key: message.key?.toString('utf8') ?? '',
+                    value: message.value?.toString('utf8') ?? '',
+                    headers: deadLetterHeaders(message, error, attempt),
+                  },
+                ],
+                { clientId: 'notifications' },
+              );
+            } catch (sendError) {
+              deadLetterFailure = sendError;
+              throw sendError;
+            }
             return 'dead-lettered' as const;
           }
         },
         traceOptions,
       ).catch(() => 'retry' as const);
+      if (deadLetterFailure !== undefined) throw deadLetterFailure;
       if (outcome !== 'retry') return;
       await sleep(backoffMs(attempt - 1, 100, 1_000));
     }
