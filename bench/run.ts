@@ -28,14 +28,23 @@ if (missing.length > 0) {
 }
 
 const results: BenchResult[] = [];
+const failed: string[] = [];
+const runStarted = Date.now();
 for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHES)) {
   const started = Date.now();
   progress(`${name}: starting${quick ? ' (quick)' : ''}`);
-  const bench = await BENCHES[name]!();
-  const result = await bench.run(quick);
-  progress(`${name}: done in ${((Date.now() - started) / 1000).toFixed(1)} s -> ${writeResult(result)}`);
-  results.push(result);
+  // One failing bench (a broker gone away on a shared machine) must not lose the others' results.
+  try {
+    const bench = await BENCHES[name]!();
+    const result = await bench.run(quick);
+    progress(`${name}: done in ${((Date.now() - started) / 1000).toFixed(1)} s -> ${writeResult(result)}`);
+    results.push(result);
+  } catch (error) {
+    failed.push(name);
+    progress(`${name}: FAILED after ${((Date.now() - started) / 1000).toFixed(1)} s: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  }
 }
+progress(`all done in ${((Date.now() - runStarted) / 1000).toFixed(0)} s${failed.length ? `; failed: ${failed.join(', ')}` : ''}`);
 const m = results[0]?.machine;
 process.stdout.write(`\nTracewire benchmarks, ${new Date().toISOString().slice(0, 10)}, ${String(m?.cpus)} x ${String(m?.cpuModel)}, Node ${String(m?.node)}${quick ? ' (quick)' : ''}\n\n${table(results)}\n`);
-process.exit(0);
+process.exit(failed.length ? 1 : 0);

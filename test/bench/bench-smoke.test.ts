@@ -47,12 +47,14 @@ function runBench(): Promise<{ code: number | null; stdout: string; stderr: stri
       cwd: ROOT,
       env: { ...process.env, BENCH_RESULTS_DIR: outDir },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: on timeout the shops and explorers it started are signalled too.
+      detached: true,
     });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGTERM'), 170_000);
+    const timer = setTimeout(() => process.kill(-(child.pid as number), 'SIGTERM'), 170_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
