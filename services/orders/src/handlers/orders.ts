@@ -22,12 +22,15 @@ function validate(req: CreateOrderRequest): Error | undefined {
   return undefined;
 }
 
-/** The caller's deadline, capped by our own budget: never wait longer than the caller will. */
+/**
+ * The caller's deadline travels on to inventory unchanged (waiting longer is
+ * useless, giving up sooner wastes the caller's budget); our own budget
+ * applies only to callers that set none.
+ */
 function deadlineOf(call: ServerUnaryCall<unknown, unknown>, budgetMs: number): number {
-  const own = Date.now() + budgetMs;
   const raw = call.getDeadline();
   const theirs = raw instanceof Date ? raw.getTime() : Number(raw);
-  return Number.isFinite(theirs) ? Math.min(theirs, own) : own;
+  return Number.isFinite(theirs) ? theirs : Date.now() + budgetMs;
 }
 
 export interface OrdersDeps {
