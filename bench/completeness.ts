@@ -139,7 +139,7 @@ export async function run(quick: boolean): Promise<BenchResult> {
       drainMs,
       exporter: 'OTLP/gRPC to an explorer child process',
       bsp: BSP,
-      expected: 'the span set of test/shop/order-trace.test.ts: 19 spans over 5 services, one root, no orphan',
+      expected: 'the span set of test/shop/order-trace.test.ts: 18 spans over 5 services, one root, no orphan',
       steady: summarize(steadyV),
     };
     if (withRestart) {

@@ -162,16 +162,26 @@ export async function run(quick: boolean): Promise<BenchResult> {
       const atLargest = size === largest && target !== undefined;
       const growth = size === smallest ? undefined : m.p99 / base.p99;
       const notes = [`p50 ${m.p50.toFixed(2)} ms`, `n=${m.n}`, `avg found ${m.found.toFixed(1)}`];
-      if (atLargest) {
-        if (size < TARGET_SIZE) notes.push(`measured at ${label(size)}, not ${label(TARGET_SIZE)} spans (10M data set not cached; build it once with: ${SEED_10M})`);
+      let verdict: Pick<Figure, 'target' | 'met'> = {};
+      if (atLargest && size >= TARGET_SIZE) {
+        verdict = { target: `< ${target} ms p99 at 10M spans`, met: m.p99 < target };
         if (m.p99 >= target) notes.push(`${(m.p99 - target).toFixed(1)} ms (x${(m.p99 / target).toFixed(1)}) over`);
+      } else if (atLargest) {
+        // Not measured at 10M: say so, and extrapolate with the power law through the measured sizes,
+        // fitted on the p50s (200 samples of p99 on a shared machine are too noisy to fit a slope).
+        const k = Math.max(0, Math.log(m.p50 / base.p50) / Math.log(size / smallest));
+        const at10M = m.p99 * (TARGET_SIZE / size) ** k;
+        verdict = { target: `< ${target} ms p99 at 10M spans (not measured)` };
+        notes.push(
+          `10M not measured (its seed takes ~25 min here, see docs/performance.md); p50 grows as size^${k.toFixed(2)}, so p99 ~${at10M.toFixed(0)} ms at 10M, ${at10M < target ? 'within' : `x${(at10M / target).toFixed(1)} over`} the target`,
+        );
       }
       figures.push({
         case: `${kind}, ${label(size)} spans, p99`,
         value: m.p99,
         unit: 'ms',
         ...(growth === undefined ? {} : { baseline: base.p99, ratio: growth }),
-        ...(atLargest ? { target: `< ${target} ms p99 at 10M spans`, met: m.p99 < target } : {}),
+        ...verdict,
         note: notes.join('; '),
       });
     }

@@ -1,6 +1,6 @@
 /**
  * Is one order's trace complete and connected? The expected span set is the
- * one test/shop/order-trace.test.ts asserts for a single order: 19 spans over
+ * one test/shop/order-trace.test.ts asserts for a single order: 18 spans over
  * five services, one root, every other span's parent in the trace. Retried
  * Kafka sends (ERROR) are allowed, as in test/shop/kafka-outage.test.ts, as
  * long as one send succeeded and the consumer side appears once.

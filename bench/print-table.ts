@@ -1,0 +1,21 @@
+/**
+ * `node --import tsx bench/print-table.ts`: the table of the results in
+ * bench/results (or BENCH_RESULTS_DIR), with each run's date and machine,
+ * for pasting into the README after `npm run bench`.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { type BenchResult, resultsDir, table } from './lib.ts';
+
+const ORDER = ['span-cost', 'service-overhead', 'explorer-ingest', 'explorer-queries', 'completeness'];
+const dir = resultsDir();
+const results = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as BenchResult)
+  .sort((a, b) => ORDER.indexOf(a.name) - ORDER.indexOf(b.name));
+const m = results[0]?.machine ?? {};
+const dates = results.map((r) => r.date.slice(0, 16).replace('T', ' '));
+process.stdout.write(
+  `Run ${dates.sort()[0]}–${dates.sort().at(-1)} UTC${results.some((r) => r.quick) ? ' (includes --quick results)' : ''}, commit ${results[0]?.versions.commit ?? '?'}; ` +
+    `${String(m.cpus)} x ${String(m.cpuModel)}, ${String(m.memoryGiB)} GiB, ${String(m.os)}, Node ${String(m.node)}\n\n${table(results)}\n`,
+);
