@@ -119,7 +119,8 @@ export async function run(quick: boolean): Promise<BenchResult> {
       met: m.rate >= TARGET_RATE,
       note: `${m.rate >= TARGET_RATE ? '' : `${((1 - short) * 100).toFixed(0)}% below target (x${(1 / short).toFixed(1)} needed); `}export p50 ${m.p50.toFixed(0)} ms, p99 ${m.p99.toFixed(0)} ms; ${m.refused} refused (429/UNAVAILABLE), ${m.failed} failed; stored ${m.stored} >= acked ${m.acked}: ${m.stored >= m.acked ? 'yes' : 'NO'}`,
     });
-    figures.push({
+    // /proc may be unreadable (not Linux, or the process gone): then there is no CPU figure, not a NaN one.
+    if (Number.isFinite(m.spansPerCpuSecond)) figures.push({
       case: `ingest OTLP/${protocol === 'grpc' ? 'gRPC' : 'HTTP protobuf'}, per explorer CPU-second`,
       value: m.spansPerCpuSecond,
       unit: 'spans/CPU-s',
