@@ -26,6 +26,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { type ResolvedConfig, type TracingOptions, resolveConfig } from './config.ts';
 import { createPropagator } from './propagation.ts';
 import { createSampler } from './sampler.ts';
+import { resetTracer } from './span.ts';
 import { BoundedProcessor, CountingExporter, type ExportStats, StatsCollector } from './stats.ts';
 
 export interface InitTracingOptions extends TracingOptions {
@@ -118,6 +119,7 @@ export function initTracing(options: InitTracingOptions = {}): TracingHandle {
   trace.disable();
   propagation.disable();
   context.disable();
+  resetTracer();
   provider.register({ propagator: createPropagator(config.baggageAllowList) });
 
   let stopped: Promise<void> | undefined;
@@ -134,6 +136,7 @@ export function initTracing(options: InitTracingOptions = {}): TracingHandle {
           trace.disable();
           propagation.disable();
           context.disable();
+          resetTracer();
         });
       return stopped;
     },

@@ -17,9 +17,21 @@ import {
 export const TRACER_NAME = '@tracewire/tracing';
 export const TRACER_VERSION = '0.1.0';
 
-/** The helpers' tracer, resolved per call so it follows the registered provider. */
+let cachedTracer: Tracer | undefined;
+
+/**
+ * The helpers' tracer. The API hands out a proxy that follows whatever provider
+ * is registered later, so it is resolved once; `initTracing` and `shutdown`
+ * drop it because they replace the API's globals.
+ */
 export function tracer(): Tracer {
-  return trace.getTracer(TRACER_NAME, TRACER_VERSION);
+  cachedTracer ??= trace.getTracer(TRACER_NAME, TRACER_VERSION);
+  return cachedTracer;
+}
+
+/** Forgets the cached tracer (the API's globals were replaced). */
+export function resetTracer(): void {
+  cachedTracer = undefined;
 }
 
 /**
@@ -59,7 +71,9 @@ export function withSpan<T>(
   const options = typeof optionsOrFn === 'function' ? {} : optionsOrFn;
   const fn = typeof optionsOrFn === 'function' ? optionsOrFn : maybeFn;
   if (!fn) throw new TypeError('withSpan: missing function');
-  const { parent = context.active(), ...spanOptions } = options;
+  // Avoid copying the options on the hot path unless a parent must be split off.
+  const parent = options.parent ?? context.active();
+  const spanOptions: SpanOptions = options.parent === undefined ? options : { ...options, parent: undefined };
   return tracer().startActiveSpan(name, spanOptions, parent, (span) => {
     let result: T;
     try {
