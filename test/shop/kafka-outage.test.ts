@@ -51,6 +51,7 @@ describe('Kafka outage', () => {
     }, 60_000, 'warm-up order delivered');
 
     const orderIds: string[] = [];
+    let restartingAt = 0n;
     try {
       await kafka('stop');
       for (let i = 1; i <= DURING_OUTAGE; i++) {
@@ -61,6 +62,7 @@ describe('Kafka outage', () => {
       // Let the relay fail a few times against the stopped broker.
       await new Promise((r) => setTimeout(r, 2_000));
     } finally {
+      restartingAt = BigInt(Date.now()) * 1_000_000n;
       await kafka('start');
     }
 
@@ -75,7 +77,7 @@ describe('Kafka outage', () => {
     await new Promise((r) => setTimeout(r, 1_000));
 
     const topic = `${t.prefix}order-events`;
-    let failedSends = 0;
+    let attemptsDuringOutage = 0;
     for (const orderId of orderIds) {
       const trace = t.sink.trace(traceOfOrder(spans, orderId) as string);
       const sends = trace.filter((s) => s.kind === 'PRODUCER' && s.name === `send ${topic}`);
@@ -84,13 +86,15 @@ describe('Kafka outage', () => {
       assert.ok(sends.some((s) => s.status.code !== 'ERROR'), `a successful send in the trace of ${orderId}`);
       // Failed attempts, and the late successful one, all hang off the request that created the order.
       for (const s of sends) assert.equal(s.parentSpanId, ordersServer.spanId);
-      failedSends += sends.filter((s) => s.status.code === 'ERROR').length;
+      // An attempt made while the broker was down either failed (ERROR span, retried later)
+      // or waited inside the client until the broker was back; both prove the outage was crossed.
+      attemptsDuringOutage += sends.filter((s) => s.startNs < restartingAt).length;
       const consumers = trace.filter((s) => s.service === 'notifications' && s.kind === 'CONSUMER');
       assert.ok(consumers.length >= 1);
       assert.equal(trace.filter((s) => s.name === 'process-notification').length, 1, `one notification processing for ${orderId}`);
       assert.deepEqual(orphans(trace).map((s) => `${s.service}:${s.name}`), []);
     }
-    assert.ok(failedSends >= 1, 'the relay did try (and fail) while Kafka was down');
+    assert.ok(attemptsDuringOutage >= 1, 'the relay tried to send while Kafka was down');
 
     // Exactly once in effect: one processed event and one email + one SMS per order.
     const db = new Database(path.join(t.dataDir, 'notifications.db'), { readonly: true });
