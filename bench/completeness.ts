@@ -13,7 +13,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { BENCH_DIR, type BenchResult, type Figure, machine, percentile, progress, versions } from './lib.ts';
+import { BENCH_DIR, type BenchResult, type Figure, percentile, progress, stamp } from './lib.ts';
 import { type ExplorerProcess, startExplorerProcess } from './support/explorer-process.ts';
 import { type LoadResult, closedLoop, openLoop } from './support/load.ts';
 import { type CheckSpan, type TraceVerdict, checkOrderTrace } from './support/order-trace-check.ts';
@@ -168,10 +168,8 @@ export async function run(quick: boolean): Promise<BenchResult> {
     return {
       name: 'completeness',
       title: 'Trace completeness under load (and across a Kafka restart)',
-      date: new Date().toISOString(),
+      ...stamp(),
       quick,
-      machine: machine(),
-      versions: versions(),
       parameters,
       figures,
     };

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { type BenchResult, type Figure, machine, percentile, progress, versions } from './lib.ts';
+import { type BenchResult, type Figure, percentile, progress, stamp } from './lib.ts';
 import { startExplorerProcess } from './support/explorer-process.ts';
 import type { IngestWorkerData, IngestWorkerResult } from './support/ingest-worker.ts';
 import { SPANS_PER_TRACE } from './support/otlp-bodies.ts';
@@ -139,10 +139,8 @@ export async function run(quick: boolean): Promise<BenchResult> {
   return {
     name: 'explorer-ingest',
     title: 'Explorer ingest: acknowledged spans/s from 4 exporters, peak memory',
-    date: new Date().toISOString(),
+    ...stamp(),
     quick,
-    machine: machine(),
-    versions: versions(),
     parameters,
     figures,
   };

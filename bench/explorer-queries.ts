@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { BENCH_DIR, type BenchResult, type Figure, machine, percentile, progress, versions } from './lib.ts';
+import { BENCH_DIR, type BenchResult, type Figure, percentile, progress, stamp } from './lib.ts';
 import { startExplorerProcess } from './support/explorer-process.ts';
 import { DATASET_VERSION, type DatasetMeta, ROUTES, SERVICES, orderIdOf, traceIdOf } from './support/query-dataset.ts';
 
@@ -189,10 +189,8 @@ export async function run(quick: boolean): Promise<BenchResult> {
   return {
     name: 'explorer-queries',
     title: 'Explorer queries: p50/p99 by store size (baseline = smallest size)',
-    date: new Date().toISOString(),
+    ...stamp(),
     quick,
-    machine: machine(),
-    versions: versions(),
     parameters: {
       sizesSpans: sizes,
       requestsPerQuery: reps,

@@ -73,6 +73,11 @@ export function versions(): Record<string, string> {
   };
 }
 
+/** When, where and with what a result was measured: the common head of every BenchResult. */
+export function stamp(): Pick<BenchResult, 'date' | 'machine' | 'versions'> {
+  return { date: new Date().toISOString(), machine: machine(), versions: versions() };
+}
+
 /** Nanoseconds per call of `fn`, over `iterations` calls. */
 export function nsPerOp(fn: () => unknown, iterations: number): number {
   const start = process.hrtime.bigint();

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type BenchResult, type Figure, machine, percentile, progress, versions } from './lib.ts';
+import { type BenchResult, type Figure, percentile, progress, stamp } from './lib.ts';
 import { startExplorerProcess } from './support/explorer-process.ts';
 import { type LoadResult, closedLoop } from './support/load.ts';
 import { type BenchShop, TRACING_OFF, startBenchShop, tracingTo } from './support/shop.ts';
@@ -127,10 +127,8 @@ export async function run(quick: boolean): Promise<BenchResult> {
     return {
       name: 'service-overhead',
       title: 'Service overhead: shop throughput and latency, tracing off / always_on / 10%',
-      date: new Date().toISOString(),
+      ...stamp(),
       quick,
-      machine: machine(),
-      versions: versions(),
       parameters: {
         path: 'POST /api/orders: gateway -> orders -> inventory (gRPC), SQLite, outbox -> Kafka + RabbitMQ consumers',
         concurrency: CONCURRENCY,

@@ -28,7 +28,7 @@ import {
   kafkaHeadersSetter,
   withSpan,
 } from '../packages/tracing/src/index.ts';
-import { type BenchResult, type Figure, compare, machine, progress, versions } from './lib.ts';
+import { type BenchResult, compare, type Figure, progress, stamp } from './lib.ts';
 
 const ATTRS = { 'order.id': 'o-123', 'customer.id': 'c-9', 'product.id': 'p-1', quantity: 3, amount: 42.5 };
 
@@ -137,10 +137,8 @@ export async function run(quick: boolean): Promise<BenchResult> {
   return {
     name: 'span-cost',
     title: 'Span and propagation cost: helpers vs raw SDK',
-    date: new Date().toISOString(),
+    ...stamp(),
     quick,
-    machine: machine(),
-    versions: versions(),
     parameters: { iterations, rounds, statistic: 'median of interleaved rounds', attributes: Object.keys(ATTRS).length },
     figures,
   };
