@@ -159,6 +159,14 @@ describe('injection strings in every search filter are data', () => {
     assert.equal(tid.status, 400);
   });
 
+  it('prototype keys are not filter values (found by the fuzzer: kind=__proto__ answered 500)', async () => {
+    for (const v of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      const r = await get(`/api/tw/search?${new URLSearchParams({ kind: v })}`);
+      assert.equal(r.status, 400, `kind=${v}`);
+      assert.equal(r.body.parameter, 'kind');
+    }
+  });
+
   it('random strings in every filter (fast-check, 150 runs each): 200 or 400, never 500; unknown literals match nothing', async () => {
     const known = new Set<string>([...Object.values(TRACES).flatMap((t) => [t.service, t.name, ...Object.values(t.attrs)])]);
     const hostile = fc.oneof(

@@ -16,7 +16,9 @@ const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 
 
 export function size(flag: string, raw: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(raw.trim());
-  const unit = SIZE_UNITS[(m?.[2] ?? '').toLowerCase()];
+  const suffix = (m?.[2] ?? '').toLowerCase();
+  // Own keys only: `--max-size 1constructor` must not find Object.prototype.
+  const unit = Object.hasOwn(SIZE_UNITS, suffix) ? SIZE_UNITS[suffix] : undefined;
   if (!m || unit === undefined) throw new UsageError(`--${flag} must be a size like 500MB or 1GiB, got ${JSON.stringify(raw)}`);
   return Math.floor(Number(m[1]) * unit);
 }

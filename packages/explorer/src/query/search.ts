@@ -6,7 +6,14 @@ import type { SpanKindNumber } from '../model.ts';
 import type { AttrFilter, SearchQuery } from '../store/store.ts';
 import { ParamError, one, parseDuration, parseIntParam, parseTimeMsOrIso } from './params.ts';
 
-const KINDS: Record<string, SpanKindNumber> = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
+// A Map, not an object literal: `kind=__proto__` must not find Object.prototype.
+const KINDS = new Map<string, SpanKindNumber>([
+  ['internal', 1],
+  ['server', 2],
+  ['client', 3],
+  ['producer', 4],
+  ['consumer', 5],
+]);
 
 export function parseAttrExpr(raw: string): AttrFilter {
   const expr = raw.trim();
@@ -31,7 +38,7 @@ export function parseAttrExpr(raw: string): AttrFilter {
 }
 
 export function parseKind(raw: string): SpanKindNumber {
-  const k = KINDS[raw.toLowerCase()];
+  const k = KINDS.get(raw.toLowerCase());
   if (k === undefined) throw new ParamError('kind', 'kind must be one of server, client, producer, consumer, internal');
   return k;
 }
