@@ -14,8 +14,20 @@ export interface ExplorerProcess {
   stderr(): string;
 }
 
-export function startExplorerProcess(dataDir: string, extra: string[] = []): Promise<ExplorerProcess> {
-  const child = spawn(process.execPath, [BIN, 'explorer', '--data', dataDir, '--grpc-port', '0', '--http-port', '0', '--ui-port', '0', ...extra], {
+export interface StartOptions {
+  /** Flags for node itself, before the script (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
+  /** How long to wait for the ready line. */
+  readyTimeoutMs?: number;
+}
+
+/**
+ * Starts `tracewire explorer` on ephemeral ports and resolves with the ports
+ * from its first stdout line (tests and benchmarks share this).
+ */
+export function startExplorerProcess(dataDir: string, extra: string[] = [], options: StartOptions = {}): Promise<ExplorerProcess> {
+  const args = [BIN, 'explorer', '--data', dataDir, '--grpc-port', '0', '--http-port', '0', '--ui-port', '0', ...extra];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
@@ -27,16 +39,19 @@ export function startExplorerProcess(dataDir: string, extra: string[] = []): Pro
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`explorer did not start: ${err}`));
-    }, 20_000);
-    child.stdout?.on('data', (c: Buffer) => {
+    }, options.readyTimeoutMs ?? 20_000);
+    const onData = (c: Buffer): void => {
       out += c.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n') && line) {
-        clearTimeout(timer);
-        const ready = JSON.parse(line) as { grpcPort: number; httpPort: number; uiPort: number; url: string };
-        resolve({ child, ...ready, stderr: () => err });
-      }
-    });
+      const nl = out.indexOf('\n');
+      if (nl === -1) return;
+      clearTimeout(timer);
+      // Only the first line matters; later output is drained, not kept.
+      child.stdout?.off('data', onData);
+      child.stdout?.resume();
+      const ready = JSON.parse(out.slice(0, nl)) as { grpcPort: number; httpPort: number; uiPort: number; url: string };
+      resolve({ child, ...ready, stderr: () => err });
+    };
+    child.stdout?.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`explorer exited with ${code}: ${err}`));
