@@ -113,13 +113,15 @@ export async function sendTraced<M extends OutgoingKafkaMessage, R extends Kafka
 
 function recordOffsets(messages: readonly OutgoingKafkaMessage[], spans: Span[], result: KafkaProduceResult | undefined): void {
   const offsets = result?.offsets ?? [];
+  const perTopic = new Map<string, number>();
+  for (const m of messages) perTopic.set(m.topic, (perTopic.get(m.topic) ?? 0) + 1);
   messages.forEach((message, i) => {
-    const forTopic = offsets.filter((o) => o.topic === message.topic);
-    const candidates =
-      message.partition === undefined ? forTopic : forTopic.filter((o) => o.partition === message.partition);
-    const sameTarget = messages.filter((m) => m.topic === message.topic).length;
     // Base offsets name one record only when it is alone in its topic's request.
-    const hit = candidates.length === 1 && sameTarget === 1 ? candidates[0] : undefined;
+    if (perTopic.get(message.topic) !== 1) return;
+    const candidates = offsets.filter(
+      (o) => o.topic === message.topic && (message.partition === undefined || o.partition === message.partition),
+    );
+    const hit = candidates.length === 1 ? candidates[0] : undefined;
     if (!hit) return;
     spans[i]?.setAttributes({
       'messaging.destination.partition.id': String(hit.partition),
