@@ -5,7 +5,10 @@
  * de-duplicated-per-trace lookup tables for search (operations and attributes).
  * Side tables reference the trace by its integer `tseq`, which keeps them small.
  */
-export const SCHEMA_VERSION = 1;
+import type Database from 'better-sqlite3';
+
+/** 2: `chunks.span_ids` (ingest drops spans a retried export already stored). */
+export const SCHEMA_VERSION = 2;
 
 export const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -25,8 +28,10 @@ CREATE TABLE IF NOT EXISTS traces (
 );
 CREATE INDEX IF NOT EXISTS traces_start ON traces(start_ns);
 
--- Span detail: one row per (trace, write batch), deflated JSON.
-CREATE TABLE IF NOT EXISTS chunks (tseq INTEGER NOT NULL, span_count INTEGER NOT NULL, data BLOB NOT NULL);
+-- Span detail: one row per (trace, write batch), deflated JSON. span_ids holds the
+-- chunk's span ids (8 bytes each, uncompressed) so a later write to the trace can
+-- drop spans already stored without inflating the chunk.
+CREATE TABLE IF NOT EXISTS chunks (tseq INTEGER NOT NULL, span_count INTEGER NOT NULL, data BLOB NOT NULL, span_ids BLOB);
 CREATE INDEX IF NOT EXISTS chunks_tseq ON chunks(tseq);
 
 -- (service, span name, kind) present in a trace.
@@ -52,3 +57,13 @@ CREATE TABLE IF NOT EXISTS operations (
 
 /** Attribute values are indexed up to this many characters (longer ones match by this prefix). */
 export const INDEXED_VALUE_CHARS = 256;
+
+/**
+ * Brings a database written by an older version up to SCHEMA_VERSION. Each
+ * step is additive (no table rewrite), so opening a large old file stays fast.
+ */
+export function migrate(db: Database.Database): void {
+  const columns = db.prepare('PRAGMA table_info(chunks)').all() as Array<{ name: string }>;
+  // Version 1 chunks have no span_ids: NULL there means "decode the chunk to learn its ids".
+  if (!columns.some((c) => c.name === 'span_ids')) db.exec('ALTER TABLE chunks ADD COLUMN span_ids BLOB');
+}

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,8 +44,63 @@ describe('SqliteStore', () => {
     assert.equal(spans?.length, 10, 'duplicates from a retried export are dropped on read');
     const r = await store.search({ attrs: [], limit: 10, offset: 0, sort: 'recent' });
     assert.equal(r.total, 1);
+    assert.equal(r.traces[0]?.spanCount, 10);
     assert.equal(r.traces[0]?.rootName, 'op 0');
     assert.equal(r.traces[0]?.rootKnown, true);
+    await store.close();
+  });
+
+  it('drops spans a retried export sends again, so counts stay exact', async () => {
+    const store = new SqliteStore({ dataDir: tmp() });
+    const spans = spansOf(5, 6, 1000);
+    const failed = spans[2] as StoredSpan;
+    failed.span.status = { code: 2 };
+    await store.write(spans);
+    // The answer was lost; the exporter retries the whole batch, now along with a new span.
+    await store.write([...spans, ...spansOf(5, 7, 1000).slice(6)]);
+    const r = await store.search({ attrs: [], limit: 10, offset: 0, sort: 'recent' });
+    assert.equal(r.total, 1);
+    assert.equal(r.traces[0]?.spanCount, 7);
+    assert.equal(r.traces[0]?.errorCount, 1);
+    assert.deepEqual(r.traces[0]?.services, [{ name: 'svc', spanCount: 7 }]);
+    assert.equal((await store.status()).spans, 7);
+    assert.equal((await store.getTrace(failed.span.traceId))?.length, 7);
+    await store.close();
+  });
+
+  it('opens a schema 1 file, keeps its data and still drops spans it already holds', async () => {
+    const dir = tmp();
+    const first = new SqliteStore({ dataDir: dir });
+    await first.write(spansOf(6, 4, 1000));
+    await first.close();
+    // Turn the file back into what version 1 wrote: chunks without span_ids.
+    const raw = new Database(path.join(dir, 'traces.db'));
+    raw.exec("ALTER TABLE chunks DROP COLUMN span_ids; UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+    raw.close();
+
+    const store = new SqliteStore({ dataDir: dir });
+    await store.write(spansOf(6, 5, 1000));
+    const r = await store.search({ attrs: [], limit: 10, offset: 0, sort: 'recent' });
+    assert.equal(r.traces[0]?.spanCount, 5);
+    assert.equal((await store.getTrace((6).toString(16).padStart(32, '0')))?.length, 5);
+    await store.close();
+    const reopened = new Database(path.join(dir, 'traces.db'), { readonly: true });
+    assert.equal((reopened.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string }).value, '2');
+    reopened.close();
+  });
+
+  it('fails only the export that cannot be stored when exports share a transaction', async () => {
+    const store = new SqliteStore({ dataDir: tmp() });
+    const broken = spansOf(8, 2, 1000);
+    (broken[1] as StoredSpan).span.startTimeUnixNano = 'not a number';
+    const results = await Promise.allSettled([store.write(spansOf(7, 3, 1000)), store.write(broken), store.write(spansOf(9, 3, 1000))]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    assert.equal((await store.getTrace((7).toString(16).padStart(32, '0')))?.length, 3);
+    assert.equal(await store.getTrace((8).toString(16).padStart(32, '0')), undefined, 'nothing of the failed export is half-stored');
+    assert.equal((await store.getTrace((9).toString(16).padStart(32, '0')))?.length, 3);
     await store.close();
   });
 

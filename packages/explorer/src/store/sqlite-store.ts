@@ -10,7 +10,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { SpanKindNumber, StoredSpan } from '../model.ts';
 import { decodeChunk } from './chunk-codec.ts';
-import { DDL, SCHEMA_VERSION } from './schema.ts';
+import { DDL, SCHEMA_VERSION, migrate } from './schema.ts';
 import { buildSearch } from './search-sql.ts';
 import {
   type OperationInfo,
@@ -93,7 +93,10 @@ export class SqliteStore implements Store {
     this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(DDL);
-    this.db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
+    migrate(this.db);
+    this.db
+      .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+      .run('schema_version', String(SCHEMA_VERSION));
     this.writeBatch = createBatchWriter(this.db);
     this.maxQueued = opts.maxQueuedSpans ?? 200_000;
     this.maxBatch = opts.maxBatchSpans ?? 20_000;
@@ -137,7 +140,19 @@ export class SqliteStore implements Store {
       this.writeBatch(taken.length === 1 ? (taken[0] as Pending).spans : taken.flatMap((p) => p.spans));
       for (const p of taken) p.resolve();
     } catch (err) {
-      for (const p of taken) p.reject(err as Error);
+      if (taken.length === 1) (taken[0] as Pending).reject(err as Error);
+      // The group's transaction rolled back: one bad export must not fail the
+      // others that happened to share it, so each is committed on its own.
+      else for (const p of taken) this.writeAlone(p);
+    }
+  }
+
+  private writeAlone(p: Pending): void {
+    try {
+      this.writeBatch(p.spans);
+      p.resolve();
+    } catch (err) {
+      p.reject(err as Error);
     }
   }
 
@@ -148,7 +163,7 @@ export class SqliteStore implements Store {
       )
       .all(traceId.toLowerCase());
     if (!rows.length) return undefined;
-    // A retried export may have stored a span twice: keep the first copy.
+    // Files written before schema 2 may hold a span twice (a retried export): keep the first copy.
     const seen = new Set<string>();
     const out: StoredSpan[] = [];
     for (const r of rows) {

@@ -3,10 +3,14 @@
  * rows, appends one chunk per trace, and records the trace's operations and
  * attribute values for search (de-duplicated within the batch; INSERT OR
  * IGNORE de-duplicates across batches).
+ *
+ * A span whose id the trace already holds is dropped (first copy wins): an
+ * exporter that retries after a lost answer sends the same spans again, and
+ * counting them twice would skew span and error counts in search.
  */
 import type Database from 'better-sqlite3';
 import { type StoredSpan, valueToString } from '../model.ts';
-import { encodeChunk } from './chunk-codec.ts';
+import { decodeChunk, encodeChunk } from './chunk-codec.ts';
 import { INDEXED_VALUE_CHARS } from './schema.ts';
 
 interface TraceRow {
@@ -39,7 +43,20 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
     `UPDATE traces SET start_ns = ?, end_ns = ?, duration_ns = ?, root_service = ?, root_name = ?, root_known = ?,
        span_count = ?, error_count = ?, services = ? WHERE tseq = ?`,
   );
-  const insertChunk = db.prepare('INSERT INTO chunks (tseq, span_count, data) VALUES (?, ?, ?)');
+  const insertChunk = db.prepare('INSERT INTO chunks (tseq, span_count, data, span_ids) VALUES (?, ?, ?, ?)');
+  // The chunk body is read only for chunks written before span_ids existed.
+  const chunkIds = db.prepare<[number | bigint], { span_ids: Buffer | null; data: Buffer | null }>(
+    'SELECT span_ids, CASE WHEN span_ids IS NULL THEN data END AS data FROM chunks WHERE tseq = ?',
+  );
+
+  const storedIds = (tseq: number | bigint): Set<string> => {
+    const ids = new Set<string>();
+    for (const row of chunkIds.all(tseq)) {
+      if (row.span_ids) for (let i = 0; i + 8 <= row.span_ids.length; i += 8) ids.add(row.span_ids.toString('hex', i, i + 8));
+      else if (row.data) for (const s of decodeChunk(row.data)) ids.add(s.span.spanId);
+    }
+    return ids;
+  };
   const insertOp = db.prepare('INSERT OR IGNORE INTO trace_ops (service, name, kind, tseq) VALUES (?, ?, ?, ?)');
   const insertAttr = db.prepare('INSERT OR IGNORE INTO attrs (key, value, tseq) VALUES (?, ?, ?)');
   const upsertOperation = db.prepare(
@@ -47,8 +64,11 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
      ON CONFLICT (service, name, kind) DO UPDATE SET last_seen_ns = max(last_seen_ns, excluded.last_seen_ns)`,
   );
 
-  const writeTrace = (traceId: string, spans: StoredSpan[]) => {
+  const writeTrace = (traceId: string, batch: StoredSpan[]) => {
     const existing = getTrace.get(traceId);
+    const seen = existing ? storedIds(existing.tseq) : new Set<string>();
+    const spans = batch.filter((s) => !seen.has(s.span.spanId) && seen.add(s.span.spanId));
+    if (!spans.length) return;
     let start = existing?.start_ns;
     let end = existing?.end_ns;
     let rootService = existing?.root_service ?? '';
@@ -83,7 +103,7 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
     } else {
       tseq = insertTrace.run(traceId, s0, e0, duration, rootService, rootName, rootKnown ? 1 : 0, spanCount, errors, servicesJson).lastInsertRowid;
     }
-    insertChunk.run(tseq, spans.length, encodeChunk(spans));
+    insertChunk.run(tseq, spans.length, encodeChunk(spans), Buffer.from(spans.map((s) => s.span.spanId).join(''), 'hex'));
 
     const ops = new Set<string>();
     const attrs = new Set<string>();
