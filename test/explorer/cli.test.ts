@@ -1,8 +1,11 @@
 /** The `tracewire` CLI against a running explorer: trace waterfall, traces list, --json, bad args. */
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { startTestExplorer } from './helpers.ts';
-import { runCli } from './process.ts';
+import { trace } from '@opentelemetry/api';
+import { initTracing } from '@tracewire/tracing';
+import { startTestExplorer, tempDir } from './helpers.ts';
+import { runCli, startExplorerProcess, waitExit } from './process.ts';
 import { type SeedTrace, postSeed, seedTraces } from './seed.ts';
 
 describe('tracewire CLI', () => {
@@ -60,5 +63,27 @@ describe('tracewire CLI', () => {
     const down = await runCli(['traces', '--api', 'http://127.0.0.1:9']);
     assert.equal(down.code, 1);
     assert.match(down.stderr, /cannot reach the explorer/);
+  });
+
+  it('ends by itself on SIGTERM while exporters and browsers still hold connections', async () => {
+    const explorer = await startExplorerProcess(tempDir());
+    // A service whose gRPC channel to the explorer stays open, as a running service's does.
+    const tracing = initTracing({ serviceName: 'still-running', exporter: 'otlp', protocol: 'grpc', endpoint: `http://127.0.0.1:${explorer.grpcPort}` });
+    trace.getTracer('cli-test').startSpan('before shutdown').end();
+    await tracing.forceFlush();
+    assert.equal(tracing.stats().exported, 1);
+    // A browser tab: a kept-alive connection to the UI port.
+    const agent = new http.Agent({ keepAlive: true });
+    await new Promise<void>((resolve, reject) =>
+      http.get(`${explorer.url}/api/services`, { agent }, (res) => res.resume().on('end', resolve)).on('error', reject),
+    );
+    try {
+      explorer.child.kill('SIGTERM');
+      assert.equal(await waitExit(explorer.child), 0);
+      assert.doesNotMatch(explorer.stderr(), /still held open/);
+    } finally {
+      agent.destroy();
+      await tracing.shutdown();
+    }
   });
 });

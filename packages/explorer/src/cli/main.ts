@@ -15,8 +15,14 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'explorer': {
       const code = await explorerCommand(rest);
-      // Everything is closed by now; exit rather than wait on idle client sockets (grpc-js keeps some).
-      process.exit(code);
+      // Everything is closed by now, so the process ends by itself. Should
+      // something still hold the event loop, say what and end anyway: a
+      // stopped explorer must never linger (the timer itself holds nothing).
+      setTimeout(() => {
+        process.stderr.write(`tracewire explorer: still held open by ${process.getActiveResourcesInfo().join(', ')}; exiting\n`);
+        process.exit(code);
+      }, 5000).unref();
+      return code;
     }
     case 'trace':
       return traceCommand(rest);
