@@ -18,6 +18,8 @@ export type {
   InventoryClient,
   Order,
   OrdersClient,
+  ReleaseReply,
+  ReleaseRequest,
   ReserveReply,
   ReserveRequest,
   StockReply,

@@ -48,6 +48,14 @@ export interface ReserveReply {
   reservation_id: string;
   remaining: number;
 }
+export interface ReleaseRequest {
+  order_id: string;
+}
+export interface ReleaseReply {
+  released: boolean;
+  reservation_id: string;
+  quantity: number;
+}
 
 interface ShopPackage {
   tracewire: { shop: { v1: { OrderService: grpc.ServiceClientConstructor; InventoryService: grpc.ServiceClientConstructor } } };
@@ -105,12 +113,18 @@ export function ordersClient(target: string): OrdersClient {
 export interface InventoryClient {
   checkStock: UnaryCall<StockRequest, StockReply>;
   reserve: UnaryCall<ReserveRequest, ReserveReply>;
+  release: UnaryCall<ReleaseRequest, ReleaseReply>;
   close(): void;
 }
 
 export function inventoryClient(target: string): InventoryClient {
   const client = makeClient(shop().InventoryService, target);
-  return { checkStock: unary(client, 'CheckStock'), reserve: unary(client, 'Reserve'), close: () => client.close() };
+  return {
+    checkStock: unary(client, 'CheckStock'),
+    reserve: unary(client, 'Reserve'),
+    release: unary(client, 'Release'),
+    close: () => client.close(),
+  };
 }
 
 /** A gRPC error with a status code, for handlers to pass to the callback. */

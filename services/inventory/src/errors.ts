@@ -6,3 +6,5 @@ export const unknownProduct = (productId: string) => grpcError(status.NOT_FOUND,
 export const outOfStock = (productId: string, inStock: number, wanted: number) =>
   grpcError(status.FAILED_PRECONDITION, `out of stock: ${productId} has ${inStock}, ${wanted} requested`);
 export const invalidArgument = (field: string, message: string) => grpcError(status.INVALID_ARGUMENT, `${field}: ${message}`);
+export const orderReleased = (orderId: string) =>
+  grpcError(status.ABORTED, `order ${orderId} was released; a released order cannot reserve stock again`);

@@ -13,6 +13,12 @@ CREATE TABLE IF NOT EXISTS reservations (
   product_id TEXT NOT NULL REFERENCES products(product_id),
   quantity INTEGER NOT NULL,
   created_at TEXT NOT NULL
+);
+-- One row per released order, kept for good: it makes Release idempotent
+-- (stock goes back once) and refuses a Reserve that arrives after its Release.
+CREATE TABLE IF NOT EXISTS releases (
+  order_id TEXT PRIMARY KEY,
+  released_at TEXT NOT NULL
 );`;
 
 /**
@@ -34,11 +40,29 @@ export interface Product {
   stock: number;
 }
 
+/** What Reserve did: `existing` is a retry of an order already reserved. */
+export type ReserveOutcome =
+  | { outcome: 'reserved' | 'existing'; reservation_id: string }
+  | { outcome: 'out_of_stock' }
+  | { outcome: 'released' };
+
+export interface ReleaseOutcome {
+  /** True only for the call that put the stock back. */
+  released: boolean;
+  reservation_id: string;
+  quantity: number;
+}
+
 export interface InventoryStore {
   product(productId: string): Product | undefined;
-  reservationFor(orderId: string): { reservation_id: string } | undefined;
-  /** Takes stock and records the reservation in one transaction; false if not enough stock. */
-  reserve(orderId: string, productId: string, quantity: number, reservationId: string): boolean;
+  /**
+   * In one transaction: refuses a released order, returns an existing
+   * reservation (a retried Reserve takes no stock twice), else takes stock
+   * and records the reservation.
+   */
+  reserve(orderId: string, productId: string, quantity: number, reservationId: string): ReserveOutcome;
+  /** In one transaction: marks the order released and, the first time only, puts its reserved stock back. */
+  release(orderId: string): ReleaseOutcome;
   close(): void;
 }
 
@@ -49,12 +73,17 @@ export function openInventoryStore(file: string): InventoryStore {
 
   return {
     product: (productId) => db.get<Product>('SELECT product_id, name, stock FROM products WHERE product_id = ?', [productId]),
-    reservationFor: (orderId) =>
-      db.get<{ reservation_id: string }>('SELECT reservation_id FROM reservations WHERE order_id = ?', [orderId]),
     reserve: (orderId, productId, quantity, reservationId) =>
-      db.transaction(() => {
+      db.transaction((): ReserveOutcome => {
+        // One statement for both checks, so Reserve's trace keeps its shape.
+        const prior = db.get<{ reservation_id: string | null; released: number }>(
+          'SELECT (SELECT reservation_id FROM reservations WHERE order_id = ?) AS reservation_id, EXISTS (SELECT 1 FROM releases WHERE order_id = ?) AS released',
+          [orderId, orderId],
+        );
+        if (prior?.released) return { outcome: 'released' };
+        if (prior?.reservation_id) return { outcome: 'existing', reservation_id: prior.reservation_id };
         const taken = db.run('UPDATE products SET stock = stock - ? WHERE product_id = ? AND stock >= ?', [quantity, productId, quantity]);
-        if (taken.changes === 0) return false;
+        if (taken.changes === 0) return { outcome: 'out_of_stock' };
         db.run('INSERT INTO reservations (reservation_id, order_id, product_id, quantity, created_at) VALUES (?, ?, ?, ?, ?)', [
           reservationId,
           orderId,
@@ -62,7 +91,19 @@ export function openInventoryStore(file: string): InventoryStore {
           quantity,
           new Date().toISOString(),
         ]);
-        return true;
+        return { outcome: 'reserved', reservation_id: reservationId };
+      }),
+    release: (orderId) =>
+      db.transaction((): ReleaseOutcome => {
+        const first = db.run('INSERT OR IGNORE INTO releases (order_id, released_at) VALUES (?, ?)', [orderId, new Date().toISOString()]);
+        const reservation = db.get<{ reservation_id: string; product_id: string; quantity: number }>(
+          'SELECT reservation_id, product_id, quantity FROM reservations WHERE order_id = ?',
+          [orderId],
+        );
+        if (!reservation) return { released: false, reservation_id: '', quantity: 0 };
+        if (first.changes === 0) return { released: false, reservation_id: reservation.reservation_id, quantity: reservation.quantity };
+        db.run('UPDATE products SET stock = stock + ? WHERE product_id = ?', [reservation.quantity, reservation.product_id]);
+        return { released: true, reservation_id: reservation.reservation_id, quantity: reservation.quantity };
       }),
     close: () => db.close(),
   };

@@ -14,7 +14,7 @@ const log = createLogger('orders');
 const lifecycle = createLifecycle('orders', log, tracing);
 
 const config = loadConfig();
-const store = openOrdersStore(config.dbFile);
+const store = openOrdersStore(config.dbFile, { failCommitFor: config.failCommitFor });
 const inventory = inventoryClient(config.inventoryTarget);
 const kafka = kafkaPublisher(config.kafkaBrokers, config.names, log);
 const rabbit = amqpPublisher(config.amqpUrl, config.names, log);

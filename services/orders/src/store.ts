@@ -76,8 +76,30 @@ VALUES (@order_id, @customer_id, @product_id, @quantity, @amount, @status, @rese
 const INSERT_OUTBOX = `INSERT INTO outbox (event_id, destination, order_id, payload, traceparent, tracestate, baggage, created_at)
 VALUES (@event_id, @destination, @order_id, @payload, @traceparent, @tracestate, @baggage, @created_at)`;
 
-export function openOrdersStore(file: string): OrdersStore {
+export interface OrdersStoreOptions {
+  /**
+   * Fault injection (CHAOS_FAIL_COMMIT_CUSTOMER): this customer's order
+   * transaction fails inside SQLite after the order row is written, as a full
+   * disk or I/O error would, and is rolled back. Unset in normal runs.
+   */
+  failCommitFor?: string | undefined;
+}
+
+/**
+ * A connection-local (TEMP) trigger, never stored in the file: a real SQLite
+ * error on the outbox insert, so the failure takes the production path
+ * (failed statement span, rollback, the handler's error handling).
+ */
+function injectCommitFailure(db: TracedDb, customerId: string): void {
+  const literal = `'${customerId.replaceAll("'", "''")}'`;
+  db.raw.exec(`CREATE TEMP TRIGGER IF NOT EXISTS chaos_fail_commit BEFORE INSERT ON main.outbox
+WHEN (SELECT customer_id FROM main.orders WHERE order_id = NEW.order_id) = ${literal}
+BEGIN SELECT RAISE(ABORT, 'simulated database failure (CHAOS_FAIL_COMMIT_CUSTOMER)'); END`);
+}
+
+export function openOrdersStore(file: string, options: OrdersStoreOptions = {}): OrdersStore {
   const db: TracedDb = openDatabase(file, SCHEMA);
+  if (options.failCommitFor !== undefined) injectCommitFailure(db, options.failCommitFor);
   const pending = db.raw.prepare(
     'SELECT seq, event_id, destination, order_id, payload, traceparent, tracestate, baggage, attempts FROM outbox WHERE destination = ? AND sent_at IS NULL ORDER BY seq LIMIT ?',
   );

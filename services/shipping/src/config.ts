@@ -7,6 +7,8 @@ export interface ShippingConfig {
   names: ShopNames;
   maxAttempts: number;
   prefetch: number;
+  /** Pause before a failed delivery is requeued (SHIPPING_RETRY_DELAY_MS, default 0). */
+  retryDelayMs: number;
   failCustomer: string | undefined;
 }
 
@@ -17,6 +19,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ShippingConfig
     names: shopNames(env),
     maxAttempts: maxDeliveryAttempts(env),
     prefetch: envInt('SHIPPING_PREFETCH', 16, env, 1),
+    retryDelayMs: envInt('SHIPPING_RETRY_DELAY_MS', 0, env, 0),
     failCustomer: chaosFailCustomer(env),
   };
 }

@@ -17,6 +17,8 @@ const consumer = new ShippingConsumer({
   names: config.names,
   maxAttempts: config.maxAttempts,
   prefetch: config.prefetch,
+  retryDelayMs: config.retryDelayMs,
+  failures: store,
   handler: orderCreatedHandler(store, log, config.failCustomer),
   log,
 });

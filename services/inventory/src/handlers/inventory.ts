@@ -1,10 +1,10 @@
-/** CheckStock and Reserve. Each runs inside the SERVER span traceGrpcService makes. */
+/** CheckStock, Reserve and Release. Each runs inside the SERVER span traceGrpcService makes. */
 import { randomUUID } from 'node:crypto';
 import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import { trace } from '@opentelemetry/api';
-import type { ReserveReply, ReserveRequest, StockReply, StockRequest } from '@tracewire/service-common';
+import type { ReleaseReply, ReleaseRequest, ReserveReply, ReserveRequest, StockReply, StockRequest } from '@tracewire/service-common';
 import type { Logger } from '@tracewire/tracing';
-import { invalidArgument, outOfStock, unknownProduct } from '../errors.ts';
+import { invalidArgument, orderReleased, outOfStock, unknownProduct } from '../errors.ts';
 import type { InventoryStore } from '../store.ts';
 
 function validate(productId: string, quantity: number): Error | undefined {
@@ -34,20 +34,31 @@ export function inventoryHandlers(store: InventoryStore, log: Logger) {
       span?.setAttributes({ 'order.id': order_id, 'product.id': product_id, 'quantity.requested': quantity });
       const invalid = validate(product_id, quantity) ?? (order_id ? undefined : invalidArgument('order_id', 'required'));
       if (invalid) return callback(invalid);
-      // A retried Reserve for the same order must not take stock twice.
-      const existing = store.reservationFor(order_id);
       const product = store.product(product_id);
       if (!product) return callback(unknownProduct(product_id));
-      if (existing) return callback(null, { reservation_id: existing.reservation_id, remaining: product.stock });
-      const reservationId = randomUUID();
-      if (!store.reserve(order_id, product_id, quantity, reservationId)) {
+      // A retried Reserve for the same order must not take stock twice (`existing`).
+      const result = store.reserve(order_id, product_id, quantity, randomUUID());
+      if (result.outcome === 'released') return callback(orderReleased(order_id));
+      if (result.outcome === 'out_of_stock') {
         // Out of stock is the caller's problem (FAILED_PRECONDITION), but worth finding in traces.
         span?.addEvent('out_of_stock', { 'product.id': product_id, 'stock.level': product.stock, 'quantity.requested': quantity });
         span?.setAttribute('stock.available', false);
         log.info('out of stock', { product_id, stock: product.stock, quantity });
         return callback(outOfStock(product_id, product.stock, quantity));
       }
-      callback(null, { reservation_id: reservationId, remaining: product.stock - quantity });
+      const remaining = result.outcome === 'reserved' ? product.stock - quantity : product.stock;
+      callback(null, { reservation_id: result.reservation_id, remaining });
+    },
+
+    Release(call: ServerUnaryCall<ReleaseRequest, ReleaseReply>, callback: sendUnaryData<ReleaseReply>): void {
+      const { order_id } = call.request;
+      const span = trace.getActiveSpan();
+      span?.setAttribute('order.id', order_id);
+      if (!order_id) return callback(invalidArgument('order_id', 'required'));
+      const result = store.release(order_id);
+      span?.setAttributes({ 'reservation.released': result.released, 'quantity.released': result.released ? result.quantity : 0 });
+      if (result.released) log.info('reservation released', { order_id, reservation_id: result.reservation_id, quantity: result.quantity });
+      callback(null, result);
     },
   };
 }
@@ -64,5 +75,6 @@ export function slowedBy<H extends ReturnType<typeof inventoryHandlers>>(delayMs
       if (!call.cancelled) fn(call, cb);
     }, delayMs);
   };
+  // Release is not slowed: it is compensation, and delaying it only keeps stock locked longer.
   return { ...handlers, CheckStock: slow(handlers.CheckStock), Reserve: slow(handlers.Reserve) };
 }

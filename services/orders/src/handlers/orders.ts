@@ -1,13 +1,16 @@
 /**
  * CreateOrder and GetOrder, inside the SERVER spans traceGrpcService makes.
  * CreateOrder: check stock, reserve it, then store the order with its events
- * (outbox) in one transaction; publishing is the relay's job.
+ * (outbox) in one transaction; publishing is the relay's job. If the order
+ * cannot be stored after stock was (or may have been) reserved, the
+ * reservation is released before the caller gets the error.
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import { trace } from '@opentelemetry/api';
 import type { CreateOrderRequest, GetOrderRequest, InventoryClient, Order } from '@tracewire/service-common';
 import type { Logger } from '@tracewire/tracing';
+import { mayHaveReserved, releaseReservation } from '../compensation.ts';
 import { fromInventory, invalidArgument, orderNotFound, outOfStock } from '../errors.ts';
 import type { OrdersStore } from '../store.ts';
 
@@ -54,27 +57,43 @@ export function orderHandlers({ store, inventory, log, budgetMs, onCommitted }: 
       const orderId = randomUUID();
       span?.setAttribute('order.id', orderId);
 
-      let reservationId: string;
       try {
         const stock = await inventory.checkStock({ product_id: req.product_id, quantity: req.quantity }, deadline);
         if (!stock.available) {
           span?.addEvent('out_of_stock', { 'product.id': req.product_id, 'stock.level': stock.in_stock });
           return callback(outOfStock(req.product_id, stock.in_stock, req.quantity));
         }
-        const reserved = await inventory.reserve({ order_id: orderId, product_id: req.product_id, quantity: req.quantity }, deadline);
-        reservationId = reserved.reservation_id;
       } catch (error) {
         return callback(fromInventory(error));
       }
+      const release = () => releaseReservation(inventory, orderId, log, { budgetMs });
 
-      const order = store.createOrder({
-        order_id: orderId,
-        customer_id: req.customer_id,
-        product_id: req.product_id,
-        quantity: req.quantity,
-        amount: req.amount,
-        reservation_id: reservationId,
-      });
+      let reservationId: string;
+      try {
+        const reserved = await inventory.reserve({ order_id: orderId, product_id: req.product_id, quantity: req.quantity }, deadline);
+        reservationId = reserved.reservation_id;
+      } catch (error) {
+        // A deadline can pass after inventory committed the reservation: undo what may exist.
+        if (mayHaveReserved(error)) await release();
+        return callback(fromInventory(error));
+      }
+
+      let order: Order;
+      try {
+        order = store.createOrder({
+          order_id: orderId,
+          customer_id: req.customer_id,
+          product_id: req.product_id,
+          quantity: req.quantity,
+          amount: req.amount,
+          reservation_id: reservationId,
+        });
+      } catch (error) {
+        // Nothing was stored (the transaction rolled back), so the stock is reserved for no order.
+        await release();
+        // traceGrpcService records this original error on our SERVER span and answers INTERNAL.
+        throw error;
+      }
       onCommitted();
       log.info('order created', { order_id: orderId, product_id: req.product_id, quantity: req.quantity });
       callback(null, order);
