@@ -19,6 +19,7 @@ import {
   type Store,
   type StoreStatus,
   type TraceSummary,
+  SEARCH_COUNT_CAP,
   StoreBusyError,
   StoreClosedError,
 } from './store.ts';
@@ -33,6 +34,12 @@ export interface SqliteStoreOptions {
   maxBatchSpans?: number;
   /** 'FULL' (default) fsyncs every commit; 'NORMAL' may lose the last commits on power loss (not on a process crash). */
   synchronous?: 'FULL' | 'NORMAL';
+  /** Search counts matching traces up to this many; beyond it `total` is this bound and `totalCapped` is set. Default 10,000. */
+  searchCountCap?: number;
+  /** SQLite page cache, MiB. Default 64: holds the upper levels and much of the trace-id and start-time indexes at 10M spans. */
+  cacheMiB?: number;
+  /** Bytes of the file SQLite reads through mmap, MiB (0 = off). Default 256. */
+  mmapMiB?: number;
 }
 
 interface Pending {
@@ -78,6 +85,7 @@ export class SqliteStore implements Store {
   private readonly writeBatch: BatchWriter;
   private readonly maxQueued: number;
   private readonly maxBatch: number;
+  private readonly countCap: number;
   private queue: Pending[] = [];
   private queuedSpans = 0;
   private scheduled = false;
@@ -92,11 +100,15 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
     this.db.pragma('busy_timeout = 5000');
+    // The default 2 MiB cache misses on most index pages of a multi-GB store (docs/performance.md, section 4).
+    this.db.pragma(`cache_size = ${-1024 * (opts.cacheMiB ?? 64)}`);
+    this.db.pragma(`mmap_size = ${1024 * 1024 * (opts.mmapMiB ?? 256)}`);
     this.db.exec(DDL);
     this.db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
     this.writeBatch = createBatchWriter(this.db);
     this.maxQueued = opts.maxQueuedSpans ?? 200_000;
     this.maxBatch = opts.maxBatchSpans ?? 20_000;
+    this.countCap = opts.searchCountCap ?? SEARCH_COUNT_CAP;
   }
 
   write(spans: StoredSpan[]): Promise<void> {
@@ -161,17 +173,32 @@ export class SqliteStore implements Store {
     return out;
   }
 
+  /**
+   * Counts at most `countCap + 1` matches, then fetches the page. Up to the
+   * cap SQLite gathers and sorts every match (from the side tables when a
+   * filter is selective). Past it, a newest-first page walks the start-time
+   * index backwards and probes each trace against the filters, stopping once
+   * the page is full: the cost follows (offset + limit) / share of traces that
+   * match, not the number of matches. Both plans give the same order.
+   */
   async search(q: SearchQuery): Promise<SearchResult> {
-    const { where, params, orderBy } = buildSearch(q);
-    const total = this.db.prepare(`SELECT count(*) AS n FROM traces t ${where}`).get(...params) as { n: number };
+    const match = buildSearch(q, 'match');
+    const counted = this.db
+      .prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM traces t ${match.where} LIMIT ?)`)
+      .get(...match.params, this.countCap + 1) as { n: number };
+    const capped = counted.n > this.countCap;
+    const walk = capped && q.sort === 'recent';
+    const { where, params, orderBy } = walk ? buildSearch(q, 'probe') : match;
     const rows = this.db
       .prepare(
         `SELECT t.trace_id, t.start_ns, t.duration_ns, t.root_service, t.root_name, t.root_known, t.span_count, t.error_count, t.services
-         FROM traces t ${where} ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
+         FROM traces t ${walk ? 'INDEXED BY traces_start' : ''} ${where} ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
       )
       .safeIntegers(true)
       .all(...params, q.limit, q.offset) as SummaryRow[];
-    return { total: total.n, traces: rows.map(toSummary) };
+    // Capped, the total stays a lower bound and is never below what the pages so far have shown.
+    const total = capped ? Math.max(this.countCap, q.offset + rows.length) : counted.n;
+    return { total, totalCapped: capped, traces: rows.map(toSummary) };
   }
 
   async services(): Promise<string[]> {
