@@ -100,7 +100,7 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
     this.db.pragma('busy_timeout = 5000');
-    // The default 2 MiB cache misses on most index pages of a multi-GB store (docs/performance.md, section 4).
+    // better-sqlite3's default cache (16,000 KiB) holds a fraction of a multi-GB store's index pages (docs/performance.md, section 4).
     this.db.pragma(`cache_size = ${-1024 * (opts.cacheMiB ?? 64)}`);
     this.db.pragma(`mmap_size = ${1024 * 1024 * (opts.mmapMiB ?? 256)}`);
     this.db.exec(DDL);
