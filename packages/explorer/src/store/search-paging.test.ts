@@ -91,6 +91,10 @@ describe('search paging and totals', () => {
     assert.deepEqual([all.total, all.totalCapped], [4, true]);
     const deep = await capped.search({ attrs: [], limit: 2, offset: 10, sort: 'recent' });
     assert.deepEqual([deep.total, deep.totalCapped, deep.traces.length], [12, true, 2], 'never below the traces already shown');
+    const last = await capped.search({ attrs: [], limit: 5, offset: 58, sort: 'recent' });
+    assert.deepEqual([last.total, last.totalCapped, last.traces.length], [60, false, 2], 'a short last page makes the total exact');
+    const beyond = await capped.search({ attrs: [], limit: 5, offset: 80, sort: 'recent' });
+    assert.deepEqual([beyond.total, beyond.totalCapped, beyond.traces.length], [80, true, 0]);
     const exactAll = await exact.search({ attrs: [], limit: 2, offset: 0, sort: 'recent' });
     assert.deepEqual([exactAll.total, exactAll.totalCapped], [60, false]);
     const few = await capped.search({ attrs: [{ op: 'eq', key: 'parity', value: 'odd' }], service: 'api', operation: 'late child', limit: 2, offset: 0, sort: 'recent' });

@@ -199,9 +199,12 @@ export class SqliteStore implements Store {
       )
       .safeIntegers(true)
       .all(...params, q.limit, q.offset) as SummaryRow[];
-    // Capped, the total stays a lower bound and is never below what the pages so far have shown.
-    const total = capped ? Math.max(this.countCap, q.offset + rows.length) : counted.n;
-    return { total, totalCapped: capped, traces: rows.map(toSummary) };
+    const traces = rows.map(toSummary);
+    if (!capped) return { total: counted.n, totalCapped: false, traces };
+    // A short page is the last one, so the total is known after all.
+    if (rows.length > 0 && rows.length < q.limit) return { total: q.offset + rows.length, totalCapped: false, traces };
+    // Otherwise a lower bound, never below what the pages so far have shown.
+    return { total: Math.max(this.countCap, q.offset + rows.length), totalCapped: true, traces };
   }
 
   async services(): Promise<string[]> {

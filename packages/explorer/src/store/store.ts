@@ -56,7 +56,10 @@ export interface SearchQuery {
 export const SEARCH_COUNT_CAP = 10_000;
 
 export interface SearchResult {
-  /** Matching traces; when more than the count cap match, the cap (or offset + page size, if larger) and `totalCapped`. */
+  /**
+   * Matching traces. When more than the count cap match, the cap (or offset + traces returned, if
+   * larger) with `totalCapped`, unless this page came back short: then the exact count.
+   */
   total: number;
   /** True when more than `total` traces match: `total` is a lower bound. */
   totalCapped: boolean;

@@ -71,7 +71,7 @@ export function SearchPage({ query, tz }: { query: URLSearchParams; tz: TimeZone
         )}
         {data && data.traces.length > 0 && <ResultsScatter traces={data.traces} tz={tz} />}
         {data && data.traces.length > 0 && <ResultsList traces={data.traces} tz={tz} />}
-        {data && data.total > data.limit && (
+        {data && (data.total > data.limit || data.totalCapped || data.offset > 0) && (
           <div class="tw-pager">
             <button disabled={data.offset === 0} onClick={() => go({ ...form, offset: Math.max(0, data.offset - data.limit) })}>
               ← Previous
