@@ -34,7 +34,7 @@ export interface SqliteStoreOptions {
   maxBatchSpans?: number;
   /** 'FULL' (default) fsyncs every commit; 'NORMAL' may lose the last commits on power loss (not on a process crash). */
   synchronous?: 'FULL' | 'NORMAL';
-  /** Search counts matching traces up to this many; beyond it `total` is this bound and `totalCapped` is set. Default 10,000. */
+  /** Search counts matching traces up to this many (SearchResult.totalCapped beyond). Default 10,000. */
   searchCountCap?: number;
   /** SQLite page cache, MiB. Default 64: holds the upper levels and much of the trace-id and start-time indexes at 10M spans. */
   cacheMiB?: number;
