@@ -44,11 +44,27 @@ describe('tracewire CLI', () => {
     assert.equal(r.code, 0, r.stderr);
     const body = JSON.parse(r.stdout) as { total: number; traces: Array<{ traceId: string; rootName: string }> };
     assert.equal(body.total, 2);
+    assert.equal((body as { totalCapped?: boolean }).totalCapped, false);
     assert.deepEqual(body.traces.map((t) => t.rootName), ['GET /cart', 'GET /checkout']);
     const text = await runCli(['traces', '--since', '1h', '--api', ex.url]);
     assert.equal(text.code, 0);
     assert.match(text.stdout, /4 of 4 traces/);
     assert.match(text.stdout, /web: GET \/checkout/);
+  });
+
+  it('marks a total the explorer stopped counting at with +', async () => {
+    const bounded = await startTestExplorer({ searchCountCap: 2 });
+    try {
+      await postSeed(bounded.httpPort, seed);
+      const text = await runCli(['traces', '--since', '1h', '--limit', '3', '--api', bounded.url]);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, /3 of 3\+ traces/);
+      const json = await runCli(['traces', '--since', '1h', '--limit', '1', '--api', bounded.url, '--json']);
+      const body = JSON.parse(json.stdout) as { total: number; totalCapped: boolean };
+      assert.deepEqual([body.total, body.totalCapped], [2, true]);
+    } finally {
+      await bounded.close();
+    }
   });
 
   it('exits 1 for an unknown trace and 2 with a message for bad arguments', async () => {

@@ -62,12 +62,47 @@ describe('explorer search', () => {
     });
   }
 
+  describe('with the count bounded at 1 (newest-first pages then walk the start index)', () => {
+    let small: Ex;
+    before(async () => {
+      small = await startTestExplorer({ searchCountCap: 1 });
+      await postSeed(small.httpPort, seed);
+    });
+    after(() => small.close());
+    const search = (query: string) =>
+      getJson<{ total: number; totalCapped: boolean; traces: Array<{ traceId: string }> }>(`${small.url}/api/tw/search?${query}`);
+
+    for (const [what, query, expected] of cases) {
+      it(`finds the same traces and bounds the total, filtering by ${what}`, async () => {
+        const r = await search(query);
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.deepEqual(names(r.body.traces.map((t) => t.traceId)).sort(), expected);
+        // One short page: the end was reached, so the total is exact even past the bound.
+        assert.deepEqual([r.body.total, r.body.totalCapped], [expected.length, false]);
+        const first = await search(`${query}&limit=1`);
+        assert.deepEqual([first.body.total, first.body.totalCapped], [Math.min(expected.length, 1), expected.length > 1]);
+      });
+    }
+
+    it('pages newest first as the counted search does', async () => {
+      const pages: string[] = [];
+      for (let offset = 0; offset < 6; offset += 2) pages.push(...names((await search(`limit=2&offset=${offset}`)).body.traces.map((t) => t.traceId)));
+      assert.deepEqual(pages, ['D', 'C', 'B', 'A', 'E']);
+      const second = await search('limit=2&offset=2');
+      assert.deepEqual([second.body.total, second.body.totalCapped], [4, true], 'at least the traces shown so far');
+      const third = await search('limit=2&offset=4');
+      assert.deepEqual([third.body.total, third.body.totalCapped], [5, false], 'a short last page: exact');
+      assert.deepEqual(names((await search('sort=longest')).body.traces.map((t) => t.traceId)), ['B', 'D', 'A', 'C', 'E']);
+    });
+  });
+
   it('sorts by recent, longest and span count, and pages with a total', async () => {
     assert.deepEqual(await tw('sort=recent'), ['D', 'C', 'B', 'A', 'E']);
     assert.deepEqual(await tw('sort=longest'), ['B', 'D', 'A', 'C', 'E']);
     assert.deepEqual((await tw('sort=spans')).slice(0, 1), ['B']);
     const r = await getJson<{ total: number; limit: number; offset: number; traces: Array<{ traceId: string }> }>(`${ex.url}/api/tw/search?limit=2&offset=2`);
     assert.equal(r.body.total, 5);
+    assert.equal((r.body as { totalCapped?: boolean }).totalCapped, false);
     assert.equal(r.body.limit, 2);
     assert.equal(r.body.offset, 2);
     assert.deepEqual(names(r.body.traces.map((t) => t.traceId)), ['B', 'A']);

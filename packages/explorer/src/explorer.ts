@@ -42,6 +42,10 @@ export interface ExplorerOptions {
   uiDir?: string;
   maxQueuedSpans?: number;
   synchronous?: 'FULL' | 'NORMAL';
+  /** Search counts matches up to this many, then reports the bound as a lower bound; default 10,000. */
+  searchCountCap?: number;
+  /** How long a computed service map is reused, ms (0 = never); default 5,000. */
+  serviceMapCacheMs?: number;
   onError?: (err: Error) => void;
 }
 
@@ -91,6 +95,7 @@ export async function startExplorer(opts: ExplorerOptions = {}): Promise<Explore
     dataDir: opts.dataDir ?? './.tracewire',
     ...(opts.maxQueuedSpans !== undefined ? { maxQueuedSpans: opts.maxQueuedSpans } : {}),
     ...(opts.synchronous ? { synchronous: opts.synchronous } : {}),
+    ...(opts.searchCountCap !== undefined ? { searchCountCap: opts.searchCountCap } : {}),
   });
   const receiverOpts = {
     store,
@@ -113,6 +118,7 @@ export async function startExplorer(opts: ExplorerOptions = {}): Promise<Explore
       onError,
       auth,
       ...(opts.corsOrigin !== undefined ? { corsOrigin: opts.corsOrigin } : {}),
+      ...(opts.serviceMapCacheMs !== undefined ? { serviceMapCacheMs: opts.serviceMapCacheMs } : {}),
     });
     const uiPort = await listen(api, host, opts.uiPort ?? 16686);
     started.push(() => closeHttp(api));

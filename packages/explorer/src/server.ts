@@ -13,6 +13,7 @@ import { traceToOtlpJson } from './query/otlp-json.ts';
 import { ParamError, one, parseDuration } from './query/params.ts';
 import { parseKind, parseSearchParams } from './query/search.ts';
 import { buildServiceMap } from './query/service-map.ts';
+import { ServiceMapCache } from './query/service-map-cache.ts';
 import { traceView } from './query/trace-tree.ts';
 import { type Auth, sendUnauthorizedJson } from './security/auth.ts';
 import { corsHeaders, sendPreflight } from './security/cors.ts';
@@ -26,6 +27,8 @@ export interface ApiServerOptions {
   version: string;
   /** Traces read at most for the service map and dependencies. */
   mapMaxTraces?: number;
+  /** How long a computed service map is reused (ms; 0 = never). Default 5,000. */
+  serviceMapCacheMs?: number;
   onError?: (err: Error) => void;
   /** Token check; absent = open (loopback only, enforced by startExplorer). */
   auth?: Auth;
@@ -71,18 +74,15 @@ async function loadTrace(store: Store, rawId: string): Promise<{ id: string; spa
   return { id, spans };
 }
 
-function windowFrom(p: URLSearchParams, lookbackName: string, defaultLookbackNs: bigint, endNs?: bigint) {
-  const until = endNs ?? BigInt(Date.now()) * 1_000_000n;
-  const lb = one(p, lookbackName);
-  const lookback = lb !== undefined ? parseDuration(lookbackName, lb) : defaultLookbackNs;
-  return { since: until - lookback, until };
-}
-
 type Route = (p: URLSearchParams, m: RegExpMatchArray, res: http.ServerResponse) => Promise<void>;
 
 export function createApiServer(opts: ApiServerOptions): http.Server {
   const { store } = opts;
   const mapMax = opts.mapMaxTraces ?? 5000;
+  const maps = new ServiceMapCache(
+    async (since, until) => buildServiceMap(await store.recentTraces(since, until, mapMax)),
+    opts.serviceMapCacheMs ?? 5000,
+  );
   const routes: Array<[RegExp, Route]> = [
     [/^\/api\/services$/, async (_p, _m, res) => json(res, 200, wrap(await store.services()))],
     [
@@ -144,8 +144,7 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
         const endNs = endTs !== undefined ? msParam('endTs', endTs) : undefined;
         const lb = one(p, 'lookback');
         const lookbackNs = lb !== undefined ? msParam('lookback', lb) : 3_600_000_000_000n;
-        const until = endNs ?? BigInt(Date.now()) * 1_000_000n;
-        const map = buildServiceMap(await store.recentTraces(until - lookbackNs, until, mapMax));
+        const map = await maps.get({ lookbackNs, ...(endNs !== undefined ? { endNs } : {}) });
         const deps = new Map<string, { parent: string; child: string; callCount: number }>();
         for (const e of map.edges) {
           const key = `${e.from}\u0000${e.to}`;
@@ -163,6 +162,7 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
         const result = await store.search(q);
         json(res, 200, {
           total: result.total,
+          totalCapped: result.totalCapped,
           limit: q.limit,
           offset: q.offset,
           traces: result.traces.map((t) => ({
@@ -195,8 +195,8 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
     [
       /^\/api\/tw\/service-map$/,
       async (p, _m, res) => {
-        const { since, until } = windowFrom(p, 'lookback', 3_600_000_000_000n);
-        json(res, 200, buildServiceMap(await store.recentTraces(since, until, mapMax)));
+        const lb = one(p, 'lookback');
+        json(res, 200, await maps.get({ lookbackNs: lb !== undefined ? parseDuration('lookback', lb) : 3_600_000_000_000n }));
       },
     ],
     [/^\/api\/tw\/status$/, async (_p, _m, res) => json(res, 200, { version: opts.version, ...(await store.status()) })],

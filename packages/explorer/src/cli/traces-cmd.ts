@@ -4,10 +4,12 @@ import { UsageError, apiBase, apiGet, duration } from './args.ts';
 import { formatNs } from './waterfall.ts';
 
 export const TRACES_USAGE = `tracewire traces [--service S] [--since 15m] [--errors] [--limit N] [--api URL] [--json]
-  lists recent traces, newest first; --json prints {total, traces:[...]} as the API gives it`;
+  lists recent traces, newest first (by trace start); --json prints {total, totalCapped, traces:[...]} as the API gives it
+  (totalCapped: more than total traces match; the explorer stops counting at 10,000)`;
 
 interface SearchBody {
   total: number;
+  totalCapped?: boolean;
   traces: Array<{ traceId: string; rootService: string; rootName: string; startMs: number; durationMs: number; spanCount: number; errorCount: number; services: Array<{ name: string; spanCount: number }> }>;
   error?: string;
 }
@@ -42,7 +44,7 @@ export async function tracesCommand(argv: string[]): Promise<number> {
   const { status, body } = await apiGet<SearchBody>(`${apiBase(values.api)}/api/tw/search?${q}`);
   if (status !== 200) throw new Error(body.error ?? `the explorer answered ${status}`);
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ total: body.total, traces: body.traces }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ total: body.total, totalCapped: body.totalCapped ?? false, traces: body.traces }, null, 2)}\n`);
     return 0;
   }
   if (!body.traces.length) {
@@ -55,6 +57,6 @@ export async function tracesCommand(argv: string[]): Promise<number> {
     const err = t.errorCount ? ` ✗${t.errorCount}` : '';
     process.stdout.write(`${when}  ${dur}  ${String(t.spanCount).padStart(5)} spans${err.padEnd(4)}  ${t.traceId}  ${t.rootService}: ${t.rootName}\n`);
   }
-  process.stdout.write(`${body.traces.length} of ${body.total} traces\n`);
+  process.stdout.write(`${body.traces.length} of ${body.total}${body.totalCapped ? '+' : ''} traces\n`);
   return 0;
 }

@@ -44,11 +44,25 @@ export interface SearchQuery {
   maxDurationNs?: bigint;
   limit: number;
   offset: number;
+  /**
+   * 'recent': newest first, by trace start time (the earliest span start
+   * stored so far), ties by arrival (the trace first stored later first).
+   * 'longest': by duration, then start. 'spans': by span count, then start.
+   */
   sort: 'recent' | 'longest' | 'spans';
 }
 
+/** Search counts matching traces up to this many (as Jaeger and Tempo bound theirs): counting every match grows with the store. */
+export const SEARCH_COUNT_CAP = 10_000;
+
 export interface SearchResult {
+  /**
+   * Matching traces. When more than the count cap match, the cap (or offset + traces returned, if
+   * larger) with `totalCapped`, unless this page came back short: then the exact count.
+   */
   total: number;
+  /** True when more than `total` traces match: `total` is a lower bound. */
+  totalCapped: boolean;
   traces: TraceSummary[];
 }
 

@@ -68,7 +68,10 @@ export interface TraceSummary {
 }
 
 export interface SearchResponse {
+  /** Matching traces, counted up to a bound (10,000 by default); see totalCapped. */
   total: number;
+  /** More than `total` traces match: show it as "10,000+". */
+  totalCapped: boolean;
   limit: number;
   offset: number;
   traces: TraceSummary[];

@@ -35,7 +35,7 @@ const server = createServer(async (req, res) => {
   if (url.pathname === '/api/tw/search') {
     const service = url.searchParams.get('service');
     const list = traces.filter((t) => !service || t.spans.some((s) => s.service === service)).map(summary);
-    return json(200, { total: list.length, limit: 20, offset: 0, traces: list });
+    return json(200, { total: list.length, totalCapped: false, limit: 20, offset: 0, traces: list });
   }
   const m = /^\/api\/tw\/traces\/([0-9a-f]+)$/.exec(url.pathname);
   if (m) {

@@ -68,3 +68,8 @@ export function valueText(value: unknown): string {
     return String(value);
   }
 }
+
+/** A search total for display: "1,234", or "10,000+" when the server stopped counting there. */
+export function formatTotal(total: number, capped: boolean): string {
+  return `${total.toLocaleString('en-US')}${capped ? '+' : ''}`;
+}

@@ -1,7 +1,7 @@
 import { useMemo } from 'preact/hooks';
 import { ApiError, searchTraces } from '../../api.ts';
 import { useAsync } from '../../components/use-async.ts';
-import type { TimeZoneMode } from '../../lib/format.ts';
+import { formatTotal, type TimeZoneMode } from '../../lib/format.ts';
 import { formFromQuery, queryFromForm, SORTS, type SearchForm, type SortOrder } from '../../lib/search-query.ts';
 import { navigate } from '../../router.tsx';
 import { ResultsList } from './results-list.tsx';
@@ -22,7 +22,9 @@ export function SearchPage({ query, tz }: { query: URLSearchParams; tz: TimeZone
   const apiQuery = useMemo(() => queryFromForm(form), [form]);
   const result = useAsync((signal) => searchTraces(apiQuery, signal), [apiQuery.toString()]);
   const data = result.data;
-  const pageEnd = data ? Math.min(data.total, data.offset + data.traces.length) : 0;
+  const pageEnd = data ? data.offset + data.traces.length : 0;
+  // Past the count bound the last page is the first one that comes back short.
+  const hasNext = data ? (data.totalCapped ? data.traces.length === data.limit : pageEnd < data.total) : false;
 
   return (
     <div class="tw-search">
@@ -34,7 +36,7 @@ export function SearchPage({ query, tz }: { query: URLSearchParams; tz: TimeZone
           <span class="tw-results-count">
             {data ? (
               <>
-                <strong>{data.total}</strong> trace{data.total === 1 ? '' : 's'}
+                <strong>{formatTotal(data.total, data.totalCapped)}</strong> trace{data.total === 1 && !data.totalCapped ? '' : 's'}
                 {data.total > 0 && (
                   <span class="tw-muted">
                     {' '}· showing {data.offset + 1}–{pageEnd}
@@ -69,15 +71,15 @@ export function SearchPage({ query, tz }: { query: URLSearchParams; tz: TimeZone
         )}
         {data && data.traces.length > 0 && <ResultsScatter traces={data.traces} tz={tz} />}
         {data && data.traces.length > 0 && <ResultsList traces={data.traces} tz={tz} />}
-        {data && data.total > data.limit && (
+        {data && (data.total > data.limit || data.totalCapped || data.offset > 0) && (
           <div class="tw-pager">
             <button disabled={data.offset === 0} onClick={() => go({ ...form, offset: Math.max(0, data.offset - data.limit) })}>
               ← Previous
             </button>
             <span>
-              Page {Math.floor(data.offset / data.limit) + 1} of {Math.ceil(data.total / data.limit)}
+              Page {Math.floor(data.offset / data.limit) + 1} of {formatTotal(Math.ceil(data.total / data.limit), data.totalCapped)}
             </span>
-            <button disabled={pageEnd >= data.total} onClick={() => go({ ...form, offset: data.offset + data.limit })}>
+            <button disabled={!hasNext} onClick={() => go({ ...form, offset: data.offset + data.limit })}>
               Next →
             </button>
           </div>
