@@ -1,8 +1,7 @@
 /**
  * The embedded store: one SQLite file (WAL) under the data directory. Writes
  * from concurrent requests are queued and committed together in one
- * transaction on the writer thread (writer-thread.ts), while reads run here
- * on their own connection; `write()` resolves only after that commit. With
+ * transaction; `write()` resolves only after that commit. With
  * synchronous=FULL the WAL is fsynced at each commit, so an acknowledged span
  * survives a process or OS crash (docs/explorer.md, "Durability").
  */
@@ -24,7 +23,7 @@ import {
   StoreBusyError,
   StoreClosedError,
 } from './store.ts';
-import { WriterThread } from './writer-thread.ts';
+import { type BatchWriter, createBatchWriter } from './write-batch.ts';
 
 export interface SqliteStoreOptions {
   /** Directory holding `traces.db` (created if missing). */
@@ -86,13 +85,13 @@ function toSummary(r: SummaryRow): TraceSummary {
 export class SqliteStore implements Store {
   readonly file: string;
   private readonly db: Database.Database;
-  private readonly writer: WriterThread;
+  private readonly writeBatch: BatchWriter;
   private readonly maxQueued: number;
   private readonly maxBatch: number;
   private readonly countCap: number;
   private queue: Pending[] = [];
   private queuedSpans = 0;
-  private flushing: Promise<void> | undefined;
+  private scheduled = false;
   private closed = false;
 
   constructor(opts: SqliteStoreOptions) {
@@ -112,7 +111,7 @@ export class SqliteStore implements Store {
     this.db
       .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
       .run('schema_version', String(SCHEMA_VERSION));
-    this.writer = new WriterThread({ file: this.file, synchronous: opts.synchronous ?? 'FULL' });
+    this.writeBatch = createBatchWriter(this.db);
     this.maxQueued = opts.maxQueuedSpans ?? 200_000;
     this.maxBatch = opts.maxBatchSpans ?? 20_000;
     this.countCap = opts.searchCountCap ?? SEARCH_COUNT_CAP;
@@ -132,38 +131,43 @@ export class SqliteStore implements Store {
   }
 
   private schedule(): void {
-    if (this.flushing) return;
-    this.flushing = this.flush().finally(() => {
-      this.flushing = undefined;
-      // A write queued while the last group's answers were being delivered.
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // setImmediate lets requests that arrived meanwhile join this transaction.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flushOnce();
       if (this.queue.length) this.schedule();
     });
   }
 
-  /** Commits queued writes, one group at a time, until the queue is empty. */
-  private async flush(): Promise<void> {
-    // Requests arriving in the same turn join the first group; later ones
-    // gather while the writer thread commits and form the next.
-    await new Promise((resolve) => setImmediate(resolve));
-    while (this.queue.length) {
-      const taken: Pending[] = [];
-      let count = 0;
-      while (this.queue.length && (taken.length === 0 || count + (this.queue[0]?.spans.length ?? 0) <= this.maxBatch)) {
-        const p = this.queue.shift() as Pending;
-        taken.push(p);
-        count += p.spans.length;
-      }
-      this.queuedSpans -= count;
-      try {
-        const errors = await this.writer.write(taken.map((p) => p.spans));
-        taken.forEach((p, i) => {
-          const err = errors[i];
-          if (err) p.reject(err);
-          else p.resolve();
-        });
-      } catch (err) {
-        for (const p of taken) p.reject(err as Error);
-      }
+  private flushOnce(): void {
+    const taken: Pending[] = [];
+    let count = 0;
+    while (this.queue.length && (taken.length === 0 || count + (this.queue[0]?.spans.length ?? 0) <= this.maxBatch)) {
+      const p = this.queue.shift() as Pending;
+      taken.push(p);
+      count += p.spans.length;
+    }
+    this.queuedSpans -= count;
+    if (!taken.length) return;
+    try {
+      this.writeBatch(taken.length === 1 ? (taken[0] as Pending).spans : taken.flatMap((p) => p.spans));
+      for (const p of taken) p.resolve();
+    } catch (err) {
+      if (taken.length === 1) (taken[0] as Pending).reject(err as Error);
+      // The group's transaction rolled back: one bad export must not fail the
+      // others that happened to share it, so each is committed on its own.
+      else for (const p of taken) this.writeAlone(p);
+    }
+  }
+
+  private writeAlone(p: Pending): void {
+    try {
+      this.writeBatch(p.spans);
+      p.resolve();
+    } catch (err) {
+      p.reject(err as Error);
     }
   }
 
@@ -272,21 +276,33 @@ export class SqliteStore implements Store {
     const ids = this.db
       .prepare('SELECT tseq FROM traces WHERE start_ns < ? ORDER BY start_ns LIMIT ?')
       .all(cutoffNs, batch) as Array<{ tseq: number }>;
-    return this.writer.delete(ids.map((r) => r.tseq));
+    return this.deleteTraces(ids.map((r) => r.tseq));
   }
 
   async shrinkTo(maxBytes: number, batch: number): Promise<number> {
     if (this.usedBytes() <= maxBytes) return 0;
     const ids = this.db.prepare('SELECT tseq FROM traces ORDER BY start_ns LIMIT ?').all(batch) as Array<{ tseq: number }>;
-    return this.writer.delete(ids.map((r) => r.tseq));
+    return this.deleteTraces(ids.map((r) => r.tseq));
+  }
+
+  private deleteTraces(tseqs: number[]): number {
+    if (!tseqs.length) return 0;
+    const json = JSON.stringify(tseqs);
+    const sel = 'SELECT value FROM json_each(?)';
+    this.db.transaction(() => {
+      for (const table of ['chunks', 'trace_ops', 'attrs', 'traces']) {
+        this.db.prepare(`DELETE FROM ${table} WHERE tseq IN (${sel})`).run(json);
+      }
+    })();
+    // Give freed pages back to the file system a little at a time.
+    this.db.pragma('incremental_vacuum(2000)');
+    return tseqs.length;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // Writes accepted before close are committed (and answered) first.
-    while (this.flushing) await this.flushing;
-    await this.writer.close();
+    while (this.queue.length) this.flushOnce();
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
   }

@@ -146,26 +146,3 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
     for (const [traceId, list] of byTrace) writeTrace(traceId, list);
   });
 }
-
-/**
- * Commits the groups (one per export) in one transaction, so one fsync covers
- * them all. When that transaction throws it has rolled back; each group is
- * then committed on its own, so one bad export fails alone. Returns, per
- * group, undefined or the error that refused it.
- */
-export function writeGroups(write: BatchWriter, groups: StoredSpan[][]): Array<Error | undefined> {
-  try {
-    write(groups.length === 1 ? (groups[0] as StoredSpan[]) : groups.flat());
-    return groups.map(() => undefined);
-  } catch (err) {
-    if (groups.length === 1) return [err as Error];
-    return groups.map((g) => {
-      try {
-        write(g);
-        return undefined;
-      } catch (e) {
-        return e as Error;
-      }
-    });
-  }
-}
