@@ -6,6 +6,7 @@
  * /api is the UI.
  */
 import http from 'node:http';
+import type { SearchResponse } from './api-types.ts';
 import type { StoredSpan } from './model.ts';
 import { KIND_NAMES } from './model.ts';
 import { parseJaegerSearch, toJaegerTrace, wrap } from './query/jaeger-v1.ts';
@@ -175,7 +176,7 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
             errorCount: t.errorCount,
             services: t.services,
           })),
-        });
+        } satisfies SearchResponse);
       },
     ],
     [

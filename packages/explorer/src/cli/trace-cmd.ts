@@ -1,6 +1,6 @@
 /** `tracewire trace <traceId> [--api URL] [--json]` */
 import { parseArgs } from 'node:util';
-import type { TraceView } from '../query/trace-tree.ts';
+import type { TraceView } from '../api-types.ts';
 import { UsageError, apiBase, apiGet } from './args.ts';
 import { renderWaterfall } from './waterfall.ts';
 

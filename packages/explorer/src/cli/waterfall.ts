@@ -1,5 +1,5 @@
 /** Renders a trace view as an indented tree with time bars, for terminals. */
-import type { TraceView } from '../query/trace-tree.ts';
+import type { TraceView } from '../api-types.ts';
 
 export function formatNs(ns: bigint): string {
   if (ns < 1_000n) return `${ns}ns`;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ServiceMap } from './service-map.ts';
+import type { ServiceMap } from '../api-types.ts';
 import { ServiceMapCache } from './service-map-cache.ts';
 
 const HOUR = 3_600_000_000_000n;

@@ -14,7 +14,7 @@
  * const maps = new ServiceMapCache((since, until) => store.recentTraces(since, until, 5000).then(buildServiceMap), 5000);
  * const map = await maps.get({ lookbackNs: 3_600_000_000_000n });
  */
-import type { ServiceMap } from './service-map.ts';
+import type { ServiceMap } from '../api-types.ts';
 
 export interface MapWindow {
   lookbackNs: bigint;

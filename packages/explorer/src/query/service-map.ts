@@ -4,14 +4,8 @@
  * PRODUCER -> CONSUMER links (batch consumers), and other cross-service
  * parent/child pairs (kind 'other', e.g. an uninstrumented client).
  */
+import type { EdgeKind, ServiceMap } from '../api-types.ts';
 import type { StoredSpan } from '../model.ts';
-
-export type EdgeKind = 'rpc' | 'http' | 'messaging' | 'other';
-
-export interface ServiceMap {
-  nodes: Array<{ service: string; spanCount: number; errorCount: number }>;
-  edges: Array<{ from: string; to: string; kind: EdgeKind; count: number; errorCount: number; errorRate: number }>;
-}
 
 const has = (s: StoredSpan, prefix: string) => s.span.attributes.some((a) => a.key.startsWith(prefix));
 

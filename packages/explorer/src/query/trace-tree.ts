@@ -3,44 +3,9 @@
  * nanosecond times as decimal strings, typed attributes, the critical path
  * and a summary (duration, depth, services).
  */
+import type { ApiAttribute, ApiSpan, TraceView } from '../api-types.ts';
 import { type KeyValue, KIND_NAMES, STATUS_NAMES, type StoredSpan, valueToPlain, valueType } from '../model.ts';
 import { criticalPath } from './critical-path.ts';
-
-export interface ApiAttribute {
-  key: string;
-  value: unknown;
-  type: 'string' | 'int' | 'double' | 'bool' | 'array' | 'bytes' | 'kvlist';
-}
-
-export interface ApiSpan {
-  spanId: string;
-  parentSpanId: string | null;
-  name: string;
-  kind: (typeof KIND_NAMES)[number];
-  service: string;
-  startNs: string;
-  endNs: string;
-  durationNs: string;
-  status: { code: (typeof STATUS_NAMES)[number]; message?: string };
-  attributes: ApiAttribute[];
-  resource: ApiAttribute[];
-  scope: { name: string; version?: string };
-  events: Array<{ timeNs: string; name: string; attributes: ApiAttribute[] }>;
-  links: Array<{ traceId: string; spanId: string; attributes: ApiAttribute[] }>;
-}
-
-export interface TraceView {
-  traceId: string;
-  spans: ApiSpan[];
-  criticalPath: string[];
-  summary: {
-    durationNs: string;
-    depth: number;
-    spanCount: number;
-    errorCount: number;
-    services: Array<{ name: string; spanCount: number }>;
-  };
-}
 
 export function apiAttributes(list: KeyValue[]): ApiAttribute[] {
   return list.map((kv) => {

@@ -2,7 +2,7 @@
  * The one place the UI talks to the server: typed fetches that turn HTTP
  * failures and timeouts into readable messages instead of thrown TypeErrors.
  */
-import type { Operation, SearchResponse, ServiceMap, TraceResponse } from './api-types.ts';
+import type { Operation, SearchResponse, ServiceMap, TraceView } from '../api-types.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -61,8 +61,8 @@ export function searchTraces(query: URLSearchParams, signal?: AbortSignal): Prom
   return getJson<SearchResponse>(`/api/tw/search?${query.toString()}`, signal);
 }
 
-export function fetchTrace(traceId: string, signal?: AbortSignal): Promise<TraceResponse> {
-  return getJson<TraceResponse>(`/api/tw/traces/${encodeURIComponent(traceId)}`, signal);
+export function fetchTrace(traceId: string, signal?: AbortSignal): Promise<TraceView> {
+  return getJson<TraceView>(`/api/tw/traces/${encodeURIComponent(traceId)}`, signal);
 }
 
 export function otlpDownloadUrl(traceId: string): string {

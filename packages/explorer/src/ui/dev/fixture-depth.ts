@@ -1,6 +1,6 @@
-import type { Span } from '../api-types.ts';
+import type { ApiSpan } from '../../api-types.ts';
 import { buildTraceTree } from '../lib/trace-tree.ts';
 
-export function depthOf(spans: Span[]): number {
+export function depthOf(spans: ApiSpan[]): number {
   return buildTraceTree(spans).depth;
 }

@@ -4,7 +4,7 @@
  * (gRPC) -> inventory, a Kafka hop to notifications, a RabbitMQ hop to
  * shipping, a batch consumer that links back, an exception, a hostile attribute.
  */
-import type { KeyValue, Span, SpanKind, TraceResponse } from '../api-types.ts';
+import type { ApiAttribute, ApiSpan, SpanKindName, TraceView } from '../../api-types.ts';
 
 export const HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">';
 
@@ -14,7 +14,7 @@ function spanId(): string {
   return counter.toString(16).padStart(16, '0');
 }
 
-function kv(attrs: Record<string, string | number | boolean>): KeyValue[] {
+function kv(attrs: Record<string, string | number | boolean>): ApiAttribute[] {
   return Object.entries(attrs).map(([key, value]) => ({
     key,
     value,
@@ -25,19 +25,19 @@ function kv(attrs: Record<string, string | number | boolean>): KeyValue[] {
 interface Draft {
   name: string;
   service: string;
-  kind: SpanKind;
-  parent: Span | null;
+  kind: SpanKindName;
+  parent: ApiSpan | null;
   startMs: number;
   durMs: number;
   attrs?: Record<string, string | number | boolean>;
   error?: string;
   links?: { traceId: string; spanId: string }[];
-  events?: Span['events'];
+  events?: ApiSpan['events'];
 }
 
 export function makeSpanFactory(traceStartNs: bigint) {
   const ns = (ms: number): string => (traceStartNs + BigInt(Math.round(ms * 1e6))).toString();
-  return (d: Draft): Span => ({
+  return (d: Draft): ApiSpan => ({
     spanId: spanId(),
     parentSpanId: d.parent?.spanId ?? null,
     name: d.name,
@@ -57,7 +57,7 @@ export function makeSpanFactory(traceStartNs: bigint) {
 
 export const SHOP_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 
-export function shopTrace(startNs = BigInt(Date.now() - 120_000) * 1_000_000n): TraceResponse {
+export function shopTrace(startNs = BigInt(Date.now() - 120_000) * 1_000_000n): TraceView {
   const mk = makeSpanFactory(startNs);
   const root = mk({ name: 'POST /orders', service: 'gateway', kind: 'SERVER', parent: null, startMs: 0, durMs: 182.4,
     attrs: { 'http.request.method': 'POST', 'http.route': '/orders', 'http.response.status_code': 201, 'user.comment': HOSTILE } });
@@ -95,10 +95,10 @@ export function shopTrace(startNs = BigInt(Date.now() - 120_000) * 1_000_000n): 
 }
 
 /** A trace of `n` spans: a fan-out of batches of calls, for the 10k-span responsiveness check. */
-export function largeTrace(n: number, startNs = BigInt(Date.now() - 60_000) * 1_000_000n): TraceResponse {
+export function largeTrace(n: number, startNs = BigInt(Date.now() - 60_000) * 1_000_000n): TraceView {
   const mk = makeSpanFactory(startNs);
   const root = mk({ name: 'GET /report', service: 'gateway', kind: 'SERVER', parent: null, startMs: 0, durMs: 9_000 });
-  const spans: Span[] = [root];
+  const spans: ApiSpan[] = [root];
   const services = ['orders', 'inventory', 'pricing', 'shipping', 'notifications'];
   let parent = root;
   for (let i = 1; i < n; i++) {
@@ -114,7 +114,7 @@ export function largeTrace(n: number, startNs = BigInt(Date.now() - 60_000) * 1_
   return response('aa'.repeat(16), spans);
 }
 
-function response(traceId: string, spans: Span[]): TraceResponse {
+function response(traceId: string, spans: ApiSpan[]): TraceView {
   const counts = new Map<string, number>();
   for (const s of spans) counts.set(s.service, (counts.get(s.service) ?? 0) + 1);
   const min = spans.reduce((m, s) => (BigInt(s.startNs) < m ? BigInt(s.startNs) : m), BigInt(spans[0]!.startNs));

@@ -7,21 +7,21 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startExplorer } from '../../index.ts';
-import type { KeyValue, TraceResponse } from '../api-types.ts';
+import type { ApiAttribute, TraceView } from '../../api-types.ts';
 import { largeTrace, shopTrace } from './fixture.ts';
 
 const KIND: Record<string, number> = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 };
 
-function anyValue(kv: KeyValue): Record<string, unknown> {
+function anyValue(kv: ApiAttribute): Record<string, unknown> {
   if (typeof kv.value === 'boolean') return { boolValue: kv.value };
   if (typeof kv.value === 'number') return Number.isInteger(kv.value) ? { intValue: String(kv.value) } : { doubleValue: kv.value };
   return { stringValue: String(kv.value) };
 }
 
-const attrs = (list: KeyValue[]) => list.map((kv) => ({ key: kv.key, value: anyValue(kv) }));
+const attrs = (list: ApiAttribute[]) => list.map((kv) => ({ key: kv.key, value: anyValue(kv) }));
 
 /** One OTLP/JSON export request per service of the trace. */
-export function toOtlp(trace: TraceResponse, traceId = trace.traceId): unknown[] {
+export function toOtlp(trace: TraceView, traceId = trace.traceId): unknown[] {
   const services = [...new Set(trace.spans.map((s) => s.service))];
   return services.map((service) => {
     const spans = trace.spans.filter((s) => s.service === service);

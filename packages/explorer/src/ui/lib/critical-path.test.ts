@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Span } from '../api-types.ts';
+import type { ApiSpan } from '../../api-types.ts';
 import { computeCriticalPath } from './critical-path.ts';
 import { buildTraceTree } from './trace-tree.ts';
 
-function span(id: string, parent: string | null, startMs: number, endMs: number): Span {
+function span(id: string, parent: string | null, startMs: number, endMs: number): ApiSpan {
   return {
     spanId: id, parentSpanId: parent, name: id, kind: 'INTERNAL', service: 's',
     startNs: String(startMs * 1_000_000), endNs: String(endMs * 1_000_000), durationNs: '0',

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { largeTrace, shopTrace } from '../dev/fixture.ts';
-import type { Span } from '../api-types.ts';
+import type { ApiSpan } from '../../api-types.ts';
 import { ancestorIds, buildTraceTree, collapseBelow, firstError, selfTimeNs, visibleRows } from './trace-tree.ts';
 
-function span(id: string, parent: string | null, startMs: number, endMs: number, extra: Partial<Span> = {}): Span {
+function span(id: string, parent: string | null, startMs: number, endMs: number, extra: Partial<ApiSpan> = {}): ApiSpan {
   const base = 1_700_000_000_000_000_000n;
   return {
     spanId: id, parentSpanId: parent, name: id, kind: 'INTERNAL', service: 'svc',

@@ -4,10 +4,10 @@
  * Times are kept relative to the trace start as plain numbers (ns), because
  * epoch nanoseconds do not fit a double but trace-relative offsets do.
  */
-import type { Span } from '../api-types.ts';
+import type { ApiSpan } from '../../api-types.ts';
 
 export interface SpanNode {
-  span: Span;
+  span: ApiSpan;
   /** Offset of the span's start from the trace start, ns. */
   startNs: number;
   /** Offset of the span's end from the trace start, ns. */
@@ -45,7 +45,7 @@ function toBig(ns: string): bigint {
 
 const byStart = (a: SpanNode, b: SpanNode): number => a.startNs - b.startNs || a.span.name.localeCompare(b.span.name);
 
-export function buildTraceTree(spans: readonly Span[]): TraceTree {
+export function buildTraceTree(spans: readonly ApiSpan[]): TraceTree {
   let min: bigint | undefined;
   let max: bigint | undefined;
   for (const s of spans) {

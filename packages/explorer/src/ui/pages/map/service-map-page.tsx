@@ -1,5 +1,5 @@
 import { fetchServiceMap } from '../../api.ts';
-import type { ServiceMap } from '../../api-types.ts';
+import type { ServiceMap } from '../../../api-types.ts';
 import { useAsync } from '../../components/use-async.ts';
 import { serviceColor } from '../../lib/colors.ts';
 import { layoutServiceMap, NODE_H, NODE_W } from '../../lib/map-layout.ts';

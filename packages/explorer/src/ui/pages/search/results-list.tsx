@@ -1,10 +1,10 @@
-import type { TraceSummary } from '../../api-types.ts';
+import type { ApiTraceSummary } from '../../../api-types.ts';
 import { ServiceChip } from '../../components/service-chip.tsx';
 import { formatAgo, formatDurationMs, formatTimestamp, type TimeZoneMode } from '../../lib/format.ts';
 import { traceHref } from '../../lib/routes.ts';
 import { Link } from '../../router.tsx';
 
-export function ResultsList({ traces, tz }: { traces: TraceSummary[]; tz: TimeZoneMode }) {
+export function ResultsList({ traces, tz }: { traces: ApiTraceSummary[]; tz: TimeZoneMode }) {
   const longest = Math.max(1e-9, ...traces.map((t) => t.durationMs));
   const now = Date.now();
   return (

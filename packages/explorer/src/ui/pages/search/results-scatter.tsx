@@ -1,4 +1,4 @@
-import type { TraceSummary } from '../../api-types.ts';
+import type { ApiTraceSummary } from '../../../api-types.ts';
 import { formatDurationMs, formatTimestamp, type TimeZoneMode } from '../../lib/format.ts';
 import { traceHref } from '../../lib/routes.ts';
 import { navigate } from '../../router.tsx';
@@ -9,7 +9,7 @@ const PAD_R = 10;
 const PAD_Y = 10;
 
 /** Duration over start time for the current page of results: outliers stand out at a glance. */
-export function ResultsScatter({ traces, tz }: { traces: TraceSummary[]; tz: TimeZoneMode }) {
+export function ResultsScatter({ traces, tz }: { traces: ApiTraceSummary[]; tz: TimeZoneMode }) {
   if (traces.length < 2) return null;
   const t0 = Math.min(...traces.map((t) => t.startMs));
   const t1 = Math.max(...traces.map((t) => t.startMs));

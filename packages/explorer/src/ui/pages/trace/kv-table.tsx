@@ -1,11 +1,11 @@
-import type { KeyValue } from '../../api-types.ts';
+import type { ApiAttribute } from '../../../api-types.ts';
 import { valueText } from '../../lib/format.ts';
 
 /**
  * Key/value rows. Values are untrusted user data: they go into the DOM only
  * as text children (Preact escapes them), never as HTML.
  */
-export function KvTable({ items, empty = 'None' }: { items: KeyValue[]; empty?: string }) {
+export function KvTable({ items, empty = 'None' }: { items: ApiAttribute[]; empty?: string }) {
   if (items.length === 0) return <div class="tw-muted tw-kv-empty">{empty}</div>;
   const sorted = [...items].sort((a, b) => a.key.localeCompare(b.key));
   return (

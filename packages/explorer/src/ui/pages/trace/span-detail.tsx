@@ -1,4 +1,4 @@
-import type { Span } from '../../api-types.ts';
+import type { ApiSpan } from '../../../api-types.ts';
 import { ServiceChip } from '../../components/service-chip.tsx';
 import { formatDurationNs, formatTimestamp, nsToMs, valueText, type TimeZoneMode } from '../../lib/format.ts';
 import { selfTimeNs, type SpanNode, type TraceTree } from '../../lib/trace-tree.ts';
@@ -43,7 +43,7 @@ function SpanRef({ tree, traceId, spanId, onGoto, sameTrace }: { tree: TraceTree
   );
 }
 
-function Events({ span, tree }: { span: Span; tree: TraceTree }) {
+function Events({ span, tree }: { span: ApiSpan; tree: TraceTree }) {
   if (span.events.length === 0) return <div class="tw-muted tw-kv-empty">No events</div>;
   return (
     <ol class="tw-events">

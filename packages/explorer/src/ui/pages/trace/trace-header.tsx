@@ -1,9 +1,9 @@
-import type { TraceResponse } from '../../api-types.ts';
+import type { TraceView } from '../../../api-types.ts';
 import { ServiceChip } from '../../components/service-chip.tsx';
 import { formatDurationNs, formatTimestamp, nsToMs, type TimeZoneMode } from '../../lib/format.ts';
 import type { TraceTree } from '../../lib/trace-tree.ts';
 
-export function TraceHeader({ trace, tree, tz, live }: { trace: TraceResponse; tree: TraceTree; tz: TimeZoneMode; live: boolean }) {
+export function TraceHeader({ trace, tree, tz, live }: { trace: TraceView; tree: TraceTree; tz: TimeZoneMode; live: boolean }) {
   const root = tree.roots[0]?.span;
   const { summary } = trace;
   const durationNs = Number(summary.durationNs) || tree.durationNs;

@@ -1,0 +1,99 @@
+/**
+ * The query API's JSON shapes (`/api/tw/*`, server.ts), written once for the
+ * server that builds them and the UI that reads them. Types only: the UI's
+ * build erases this import, so nothing of the server reaches the browser.
+ */
+import type { SpanKindName, StatusName } from './model.ts';
+
+export type { SpanKindName, StatusName };
+
+export interface ApiAttribute {
+  key: string;
+  value: unknown;
+  type: 'string' | 'int' | 'double' | 'bool' | 'array' | 'bytes' | 'kvlist';
+}
+
+export interface ApiSpanEvent {
+  timeNs: string;
+  name: string;
+  attributes: ApiAttribute[];
+}
+
+export interface ApiSpanLink {
+  traceId: string;
+  spanId: string;
+  attributes: ApiAttribute[];
+}
+
+/** A span with nanosecond times as decimal strings and typed attributes. */
+export interface ApiSpan {
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  kind: SpanKindName;
+  service: string;
+  startNs: string;
+  endNs: string;
+  durationNs: string;
+  status: { code: StatusName; message?: string };
+  attributes: ApiAttribute[];
+  resource: ApiAttribute[];
+  scope: { name: string; version?: string };
+  events: ApiSpanEvent[];
+  links: ApiSpanLink[];
+}
+
+export interface ServiceCount {
+  name: string;
+  spanCount: number;
+}
+
+/** `/api/tw/traces/{id}`: spans in start order, the critical path and a summary. */
+export interface TraceView {
+  traceId: string;
+  spans: ApiSpan[];
+  criticalPath: string[];
+  summary: {
+    durationNs: string;
+    depth: number;
+    spanCount: number;
+    errorCount: number;
+    services: ServiceCount[];
+  };
+}
+
+/** One row of `/api/tw/search`. */
+export interface ApiTraceSummary {
+  traceId: string;
+  rootService: string;
+  rootName: string;
+  startMs: number;
+  durationMs: number;
+  spanCount: number;
+  errorCount: number;
+  services: ServiceCount[];
+}
+
+export interface SearchResponse {
+  /** Matching traces, counted up to a bound (10,000 by default); see totalCapped. */
+  total: number;
+  /** More than `total` traces match: show it as "10,000+". */
+  totalCapped: boolean;
+  limit: number;
+  offset: number;
+  traces: ApiTraceSummary[];
+}
+
+/** Jaeger v1 `/api/operations` entry. */
+export interface Operation {
+  name: string;
+  spanKind: string;
+}
+
+export type EdgeKind = 'rpc' | 'http' | 'messaging' | 'other';
+
+/** `/api/tw/service-map`. */
+export interface ServiceMap {
+  nodes: Array<{ service: string; spanCount: number; errorCount: number }>;
+  edges: Array<{ from: string; to: string; kind: EdgeKind; count: number; errorCount: number; errorRate: number }>;
+}
