@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import path from 'node:path';
 import amqp from 'amqplib';
 import Database from 'better-sqlite3';
+import { takeMessage } from '../support/amqp.ts';
 import { consumeTopic, testProducer } from '../support/kafka.ts';
 import type { SinkSpan } from '../support/otlp-sink.ts';
 import { type TestShop, startTestShop, traceComplete, traceOfOrder, validOrder } from './support/shop.ts';
@@ -159,12 +160,7 @@ describe('poison messages are dead-lettered with their trace context', () => {
         messageId: 'poison-2',
       });
       await channel.waitForConfirms();
-      let got: amqp.GetMessage | false = false;
-      const deadline = Date.now() + 40_000;
-      while (!got && Date.now() < deadline) {
-        got = await channel.get(`${t.prefix}shipping.orders.dlq`, { noAck: true });
-        if (!got) await new Promise((r) => setTimeout(r, 100));
-      }
+      const got = await takeMessage(channel, `${t.prefix}shipping.orders.dlq`, () => true, 40_000);
       assert.ok(got, 'a message in the dead-letter queue');
       assert.equal(got.properties.headers?.traceparent, header, 'trace context kept');
       assert.ok(Array.isArray(got.properties.headers?.['x-death']), 'dead-lettered by the broker');
@@ -287,13 +283,7 @@ describe('deliveries that keep failing', () => {
     const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
     try {
       const channel = await connection.createChannel();
-      let found: amqp.GetMessage | undefined;
-      const deadline = Date.now() + 30_000;
-      while (!found && Date.now() < deadline) {
-        const got = await channel.get(`${t.prefix}shipping.orders.dlq`, { noAck: true });
-        if (got && String(got.properties.headers?.traceparent ?? '').includes(traceId)) found = got;
-        else if (!got) await new Promise((r) => setTimeout(r, 100));
-      }
+      const found = await takeMessage(channel, `${t.prefix}shipping.orders.dlq`, (m) => String(m.properties.headers?.traceparent ?? '').includes(traceId));
       assert.ok(found, 'the delivery is in the RabbitMQ dead-letter queue with the order trace context');
       assert.equal(String(found.properties.headers?.traceparent).split('-')[2], publish.spanId);
     } finally {

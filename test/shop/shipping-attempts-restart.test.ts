@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
 import Database from 'better-sqlite3';
 import { type LogLine, startService } from '../../scripts/demo/launch.ts';
+import { takeMessage } from '../support/amqp.ts';
 import type { SinkSpan } from '../support/otlp-sink.ts';
 import { type TestShop, startTestShop, traceOfOrder, validOrder } from './support/shop.ts';
 
@@ -98,13 +99,7 @@ describe('the delivery attempt count survives a shipping restart', () => {
     const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
     try {
       const channel = await connection.createChannel();
-      let found: amqp.GetMessage | undefined;
-      const deadline = Date.now() + 30_000;
-      while (!found && Date.now() < deadline) {
-        const got = await channel.get(`${t.prefix}shipping.orders.dlq`, { noAck: true });
-        if (got && got.properties.messageId === messageKey) found = got;
-        else if (!got) await new Promise((r) => setTimeout(r, 100));
-      }
+      const found = await takeMessage(channel, `${t.prefix}shipping.orders.dlq`, (m) => m.properties.messageId === messageKey);
       assert.ok(found, 'the delivery is in the dead-letter queue');
       assert.equal(String(found.properties.headers?.traceparent).split('-')[1], traceId);
       const queue = await channel.checkQueue(`${t.prefix}shipping.orders`);

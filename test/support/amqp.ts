@@ -23,3 +23,22 @@ export async function connectRabbit(): Promise<Rabbit> {
     },
   };
 }
+
+/**
+ * Takes messages off `queue` (acknowledging them) until one satisfies
+ * `match`, which is returned; undefined when none arrived within `timeoutMs`.
+ */
+export async function takeMessage(
+  channel: Channel,
+  queue: string,
+  match: (message: amqp.GetMessage) => boolean,
+  timeoutMs = 30_000,
+): Promise<amqp.GetMessage | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const got = await channel.get(queue, { noAck: true });
+    if (got && match(got)) return got;
+    if (!got) await new Promise((r) => setTimeout(r, 100));
+  }
+  return undefined;
+}
