@@ -7,8 +7,11 @@
  */
 import type Database from 'better-sqlite3';
 
-/** 2: `chunks.span_ids` (ingest drops spans a retried export already stored). */
-export const SCHEMA_VERSION = 2;
+/**
+ * 2: `chunks.span_ids` (ingest drops spans a retried export already stored).
+ * 3: resources indexed once (`resources`, `resource_attrs`, `trace_resources`).
+ */
+export const SCHEMA_VERSION = 3;
 
 export const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -41,12 +44,27 @@ CREATE TABLE IF NOT EXISTS trace_ops (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS trace_ops_tseq ON trace_ops(tseq);
 
--- (attribute key, value as text) present on any span or resource of a trace.
+-- (attribute key, value as text) present on any span of a trace (and, in files
+-- written before schema 3, on its resources).
 CREATE TABLE IF NOT EXISTS attrs (
   key TEXT NOT NULL, value TEXT NOT NULL, tseq INTEGER NOT NULL,
   PRIMARY KEY (key, value, tseq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS attrs_tseq ON attrs(tseq);
+
+-- Resources, each distinct attribute set once: a resource's attributes repeat
+-- in every trace its process sends, so they are indexed per resource and a
+-- trace only names the resources it holds.
+CREATE TABLE IF NOT EXISTS resources (rid INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS resource_attrs (
+  key TEXT NOT NULL, value TEXT NOT NULL, rid INTEGER NOT NULL,
+  PRIMARY KEY (key, value, rid)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS trace_resources (
+  tseq INTEGER NOT NULL, rid INTEGER NOT NULL,
+  PRIMARY KEY (tseq, rid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS trace_resources_rid ON trace_resources(rid, tseq);
 
 -- Distinct operations for the service / operation pickers.
 CREATE TABLE IF NOT EXISTS operations (
@@ -63,6 +81,7 @@ export const INDEXED_VALUE_CHARS = 256;
  * step is additive (no table rewrite), so opening a large old file stays fast.
  */
 export function migrate(db: Database.Database): void {
+  // Schema 3 only adds tables (the DDL creates them); old traces keep their resource attributes in attrs.
   const columns = db.prepare('PRAGMA table_info(chunks)').all() as Array<{ name: string }>;
   // Version 1 chunks have no span_ids: NULL there means "decode the chunk to learn its ids".
   if (!columns.some((c) => c.name === 'span_ids')) db.exec('ALTER TABLE chunks ADD COLUMN span_ids BLOB');

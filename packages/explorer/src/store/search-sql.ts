@@ -24,10 +24,24 @@ function likeEscape(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** `cond` selects rows of `table` for one trace; `negate` for "no such row". */
-function sideFilter(form: FilterForm, table: 'trace_ops' | 'attrs', cond: string, negate = false): string {
-  if (form === 'probe') return `${negate ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${table} x WHERE x.tseq = t.tseq AND ${cond})`;
-  return `t.tseq ${negate ? 'NOT ' : ''}IN (SELECT tseq FROM ${table} WHERE ${cond})`;
+/** `cond` selects the trace's operations (trace_ops rows). */
+function opsFilter(form: FilterForm, cond: string): string {
+  if (form === 'probe') return `EXISTS (SELECT 1 FROM trace_ops x WHERE x.tseq = t.tseq AND ${cond})`;
+  return `t.tseq IN (SELECT tseq FROM trace_ops WHERE ${cond})`;
+}
+
+/**
+ * An attribute condition on (key, value) holds for a trace when one of its
+ * spans (attrs) or one of its resources (resource_attrs via trace_resources)
+ * satisfies it. `cond` appears twice, so its parameters are bound twice.
+ */
+function attrFilter(form: FilterForm, cond: string, negate = false): string {
+  if (form === 'probe') {
+    return `${negate ? 'NOT ' : ''}(EXISTS (SELECT 1 FROM attrs x WHERE x.tseq = t.tseq AND ${cond})
+      OR EXISTS (SELECT 1 FROM trace_resources r JOIN resource_attrs x ON x.rid = r.rid WHERE r.tseq = t.tseq AND ${cond}))`;
+  }
+  return `t.tseq ${negate ? 'NOT ' : ''}IN (SELECT tseq FROM attrs WHERE ${cond}
+    UNION ALL SELECT tseq FROM trace_resources WHERE rid IN (SELECT rid FROM resource_attrs WHERE ${cond}))`;
 }
 
 export function buildSearch(q: SearchQuery, form: FilterForm = 'match'): BuiltSearch {
@@ -64,36 +78,24 @@ export function buildSearch(q: SearchQuery, form: FilterForm = 'match'): BuiltSe
     op.push('kind = ?');
     params.push(q.kind);
   }
-  if (op.length) clauses.push(sideFilter(form, 'trace_ops', op.join(' AND ')));
+  if (op.length) clauses.push(opsFilter(form, op.join(' AND ')));
   if (q.text !== undefined && q.text !== '') {
-    clauses.push(sideFilter(form, 'trace_ops', "name LIKE ? ESCAPE '\\'"));
+    clauses.push(opsFilter(form, "name LIKE ? ESCAPE '\\'"));
     params.push(`%${likeEscape(q.text)}%`);
   }
 
   for (const f of q.attrs) {
-    switch (f.op) {
-      case 'eq':
-        clauses.push(sideFilter(form, 'attrs', 'key = ? AND value = ?'));
-        params.push(f.key, f.value.slice(0, INDEXED_VALUE_CHARS));
-        break;
-      case 'ne':
-        clauses.push(sideFilter(form, 'attrs', 'key = ? AND value <> ?'));
-        params.push(f.key, f.value.slice(0, INDEXED_VALUE_CHARS));
-        break;
-      case 'prefix':
-        // A range on the primary key instead of LIKE/GLOB: case-sensitive and index-friendly.
-        clauses.push(sideFilter(form, 'attrs', 'key = ? AND value >= ? AND value < ?'));
-        params.push(f.key, f.value, `${f.value}\u{10FFFF}`);
-        break;
-      case 'exists':
-        clauses.push(sideFilter(form, 'attrs', 'key = ?'));
-        params.push(f.key);
-        break;
-      case 'absent':
-        clauses.push(sideFilter(form, 'attrs', 'key = ?', true));
-        params.push(f.key);
-        break;
-    }
+    const [cond, values, negate] =
+      f.op === 'eq'
+        ? ['key = ? AND value = ?', [f.key, f.value.slice(0, INDEXED_VALUE_CHARS)], false]
+        : f.op === 'ne'
+          ? ['key = ? AND value <> ?', [f.key, f.value.slice(0, INDEXED_VALUE_CHARS)], false]
+          : f.op === 'prefix'
+            ? // A range on the primary key instead of LIKE/GLOB: case-sensitive and index-friendly.
+              ['key = ? AND value >= ? AND value < ?', [f.key, f.value, `${f.value}\u{10FFFF}`], false]
+            : ['key = ?', [f.key], f.op === 'absent'];
+    clauses.push(attrFilter(form, cond, negate));
+    params.push(...values, ...values);
   }
   // 'recent' is exactly the order of the traces_start index read backwards (its entries are (start_ns, tseq)).
   const orderBy =

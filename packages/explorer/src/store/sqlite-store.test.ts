@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { StoredSpan } from '../model.ts';
 import { startRetention } from './retention.ts';
+import { SCHEMA_VERSION } from './schema.ts';
 import { SqliteStore } from './sqlite-store.ts';
 import { StoreBusyError, StoreClosedError } from './store.ts';
 
@@ -85,7 +86,7 @@ describe('SqliteStore', () => {
     assert.equal((await store.getTrace((6).toString(16).padStart(32, '0')))?.length, 5);
     await store.close();
     const reopened = new Database(path.join(dir, 'traces.db'), { readonly: true });
-    assert.equal((reopened.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string }).value, '2');
+    assert.equal((reopened.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string }).value, String(SCHEMA_VERSION));
     reopened.close();
   });
 

@@ -85,7 +85,7 @@ function toSummary(r: SummaryRow): TraceSummary {
 export class SqliteStore implements Store {
   readonly file: string;
   private readonly db: Database.Database;
-  private readonly writeBatch: BatchWriter;
+  private readonly writer: BatchWriter;
   private readonly maxQueued: number;
   private readonly maxBatch: number;
   private readonly countCap: number;
@@ -111,7 +111,7 @@ export class SqliteStore implements Store {
     this.db
       .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
       .run('schema_version', String(SCHEMA_VERSION));
-    this.writeBatch = createBatchWriter(this.db);
+    this.writer = createBatchWriter(this.db);
     this.maxQueued = opts.maxQueuedSpans ?? 200_000;
     this.maxBatch = opts.maxBatchSpans ?? 20_000;
     this.countCap = opts.searchCountCap ?? SEARCH_COUNT_CAP;
@@ -152,7 +152,7 @@ export class SqliteStore implements Store {
     this.queuedSpans -= count;
     if (!taken.length) return;
     try {
-      this.writeBatch(taken.length === 1 ? (taken[0] as Pending).spans : taken.flatMap((p) => p.spans));
+      this.writer.write(taken.length === 1 ? (taken[0] as Pending).spans : taken.flatMap((p) => p.spans));
       for (const p of taken) p.resolve();
     } catch (err) {
       if (taken.length === 1) (taken[0] as Pending).reject(err as Error);
@@ -164,7 +164,7 @@ export class SqliteStore implements Store {
 
   private writeAlone(p: Pending): void {
     try {
-      this.writeBatch(p.spans);
+      this.writer.write(p.spans);
       p.resolve();
     } catch (err) {
       p.reject(err as Error);
@@ -287,13 +287,7 @@ export class SqliteStore implements Store {
 
   private deleteTraces(tseqs: number[]): number {
     if (!tseqs.length) return 0;
-    const json = JSON.stringify(tseqs);
-    const sel = 'SELECT value FROM json_each(?)';
-    this.db.transaction(() => {
-      for (const table of ['chunks', 'trace_ops', 'attrs', 'traces']) {
-        this.db.prepare(`DELETE FROM ${table} WHERE tseq IN (${sel})`).run(json);
-      }
-    })();
+    this.writer.deleteTraces(tseqs);
     // Give freed pages back to the file system a little at a time.
     this.db.pragma('incremental_vacuum(2000)');
     return tseqs.length;

@@ -1,15 +1,21 @@
 /**
- * One write transaction: merges the batch's spans into the per-trace summary
- * rows, appends one chunk per trace, and records the trace's operations and
- * attribute values for search (de-duplicated within the batch; INSERT OR
- * IGNORE de-duplicates across batches).
+ * Every write to the store's tables. `write` is one transaction: it merges
+ * the batch's spans into the per-trace summary rows, appends one chunk per
+ * trace, and records the trace's operations, span attribute values and
+ * resources for search (de-duplicated within the batch; INSERT OR IGNORE
+ * de-duplicates across batches).
  *
  * A span whose id the trace already holds is dropped (first copy wins): an
  * exporter that retries after a lost answer sends the same spans again, and
  * counting them twice would skew span and error counts in search.
+ *
+ * A resource (the same attribute set from every export of a process) is
+ * indexed once, under its `rid`; a trace gets one `trace_resources` row per
+ * resource instead of one `attrs` row per resource attribute, which was the
+ * larger share of the index rows written per span.
  */
 import type Database from 'better-sqlite3';
-import { type StoredSpan, valueToString } from '../model.ts';
+import { type Resource, type StoredSpan, valueToString } from '../model.ts';
 import { decodeChunk, encodeChunk } from './chunk-codec.ts';
 import { INDEXED_VALUE_CHARS } from './schema.ts';
 
@@ -25,7 +31,15 @@ interface TraceRow {
   services: string;
 }
 
-export type BatchWriter = (spans: StoredSpan[]) => void;
+export interface BatchWriter {
+  /** One transaction; when it throws, nothing of the batch is stored. */
+  write(spans: StoredSpan[]): void;
+  /** Deletes the traces, then the resources no trace refers to any more. */
+  deleteTraces(tseqs: number[]): void;
+}
+
+/** Resource ids remembered across batches; past this many distinct resources the memory starts over. */
+const RESOURCE_CACHE_MAX = 10_000;
 
 const KIND_TAG = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 
@@ -59,6 +73,25 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
   };
   const insertOp = db.prepare('INSERT OR IGNORE INTO trace_ops (service, name, kind, tseq) VALUES (?, ?, ?, ?)');
   const insertAttr = db.prepare('INSERT OR IGNORE INTO attrs (key, value, tseq) VALUES (?, ?, ?)');
+  const findResource = db.prepare<[string], { rid: number }>('SELECT rid FROM resources WHERE fingerprint = ?');
+  const insertResource = db.prepare('INSERT INTO resources (fingerprint) VALUES (?)');
+  const insertResourceAttr = db.prepare('INSERT OR IGNORE INTO resource_attrs (key, value, rid) VALUES (?, ?, ?)');
+  const insertTraceResource = db.prepare('INSERT OR IGNORE INTO trace_resources (tseq, rid) VALUES (?, ?)');
+
+  // fingerprint -> rid, for resources committed earlier. Ids created by the
+  // transaction in progress wait in `created` until it commits: a rolled-back
+  // rid may be handed to another resource later.
+  const knownResources = new Map<string, number>();
+  let created = new Map<string, number>();
+  const resourceId = (resource: Resource): number => {
+    const fingerprint = JSON.stringify(resource.attributes);
+    const known = knownResources.get(fingerprint) ?? created.get(fingerprint) ?? findResource.get(fingerprint)?.rid;
+    if (known !== undefined) return known;
+    const rid = Number(insertResource.run(fingerprint).lastInsertRowid);
+    for (const kv of resource.attributes) insertResourceAttr.run(kv.key, valueToString(kv.value).slice(0, INDEXED_VALUE_CHARS), rid);
+    created.set(fingerprint, rid);
+    return rid;
+  };
   const upsertOperation = db.prepare(
     `INSERT INTO operations (service, name, kind, last_seen_ns) VALUES (?, ?, ?, ?)
      ON CONFLICT (service, name, kind) DO UPDATE SET last_seen_ns = max(last_seen_ns, excluded.last_seen_ns)`,
@@ -124,7 +157,7 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
       }
       if (!seenResources.has(s.resource)) {
         seenResources.add(s.resource);
-        for (const kv of s.resource.attributes) addAttr(kv.key, valueToString(kv.value));
+        insertTraceResource.run(tseq, resourceId(s.resource));
       }
       for (const kv of s.span.attributes) addAttr(kv.key, valueToString(kv.value));
       // The tags the Jaeger API shows are searchable too (span.kind, otel.status_code, error).
@@ -136,7 +169,7 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
     }
   };
 
-  return db.transaction((spans: StoredSpan[]) => {
+  const writeAll = db.transaction((spans: StoredSpan[]) => {
     const byTrace = new Map<string, StoredSpan[]>();
     for (const s of spans) {
       const list = byTrace.get(s.span.traceId);
@@ -145,4 +178,34 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
     }
     for (const [traceId, list] of byTrace) writeTrace(traceId, list);
   });
+
+  const deleteAll = db.transaction((tseqs: number[]) => {
+    const json = JSON.stringify(tseqs);
+    for (const table of ['chunks', 'trace_ops', 'attrs', 'trace_resources', 'traces']) {
+      db.prepare(`DELETE FROM ${table} WHERE tseq IN (SELECT value FROM json_each(?))`).run(json);
+    }
+    db.exec(`DELETE FROM resources WHERE rid NOT IN (SELECT rid FROM trace_resources);
+             DELETE FROM resource_attrs WHERE rid NOT IN (SELECT rid FROM resources);`);
+  });
+
+  return {
+    write(spans) {
+      created = new Map();
+      try {
+        writeAll(spans);
+      } catch (err) {
+        created = new Map();
+        throw err;
+      }
+      if (knownResources.size + created.size > RESOURCE_CACHE_MAX) knownResources.clear();
+      for (const [fingerprint, rid] of created) knownResources.set(fingerprint, rid);
+      created = new Map();
+    },
+    deleteTraces(tseqs) {
+      if (!tseqs.length) return;
+      deleteAll(tseqs);
+      // Some remembered resources may be gone now.
+      knownResources.clear();
+    },
+  };
 }
