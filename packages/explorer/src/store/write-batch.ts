@@ -73,6 +73,10 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
   };
   const insertOp = db.prepare('INSERT OR IGNORE INTO trace_ops (service, name, kind, tseq) VALUES (?, ?, ?, ?)');
   const insertAttr = db.prepare('INSERT OR IGNORE INTO attrs (key, value, tseq) VALUES (?, ?, ?)');
+  const upsertOperation = db.prepare(
+    `INSERT INTO operations (service, name, kind, last_seen_ns) VALUES (?, ?, ?, ?)
+     ON CONFLICT (service, name, kind) DO UPDATE SET last_seen_ns = max(last_seen_ns, excluded.last_seen_ns)`,
+  );
   const findResource = db.prepare<[string], { rid: number }>('SELECT rid FROM resources WHERE fingerprint = ?');
   const insertResource = db.prepare('INSERT INTO resources (fingerprint) VALUES (?)');
   const insertResourceAttr = db.prepare('INSERT OR IGNORE INTO resource_attrs (key, value, rid) VALUES (?, ?, ?)');
@@ -92,10 +96,6 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
     created.set(fingerprint, rid);
     return rid;
   };
-  const upsertOperation = db.prepare(
-    `INSERT INTO operations (service, name, kind, last_seen_ns) VALUES (?, ?, ?, ?)
-     ON CONFLICT (service, name, kind) DO UPDATE SET last_seen_ns = max(last_seen_ns, excluded.last_seen_ns)`,
-  );
 
   const writeTrace = (traceId: string, batch: StoredSpan[]) => {
     const existing = getTrace.get(traceId);
