@@ -1,11 +1,13 @@
 import path from 'node:path';
-import { type ShopNames, chaosFailCustomer, dataDir, kafkaBrokers, maxDeliveryAttempts, shopNames } from '@tracewire/service-common';
+import { type ShopNames, chaosFailCustomer, dataDir, envInt, kafkaBrokers, maxDeliveryAttempts, shopNames } from '@tracewire/service-common';
 
 export interface NotificationsConfig {
   dbFile: string;
   kafkaBrokers: string[];
   names: ShopNames;
   maxAttempts: number;
+  /** Fixed pause before a failed record is tried again (NOTIFICATIONS_RETRY_DELAY_MS); unset: 100 ms doubling to 1 s. */
+  retryDelayMs: number | undefined;
   failCustomer: string | undefined;
 }
 
@@ -15,6 +17,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotificationsC
     kafkaBrokers: kafkaBrokers(env),
     names: shopNames(env),
     maxAttempts: maxDeliveryAttempts(env),
+    retryDelayMs: env.NOTIFICATIONS_RETRY_DELAY_MS?.trim() ? envInt('NOTIFICATIONS_RETRY_DELAY_MS', 0, env, 0) : undefined,
     failCustomer: chaosFailCustomer(env),
   };
 }

@@ -16,6 +16,8 @@ const consumer = new NotificationsConsumer({
   brokers: config.kafkaBrokers,
   names: config.names,
   maxAttempts: config.maxAttempts,
+  retryDelayMs: config.retryDelayMs,
+  failures: store,
   handler: orderCreatedHandler(store, log, config.failCustomer),
   log,
 });
