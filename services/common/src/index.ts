@@ -26,6 +26,8 @@ export type {
   StockRequest,
   UnaryCall,
 } from './protos.ts';
+export { DELIVERY_FAILURES_SCHEMA, deliveryFailures } from './delivery-failures.ts';
+export type { DeliveryFailures, RecordedFailures } from './delivery-failures.ts';
 export { describeSql, openDatabase } from './sqlite.ts';
 export type { SqlParams, TracedDb } from './sqlite.ts';
 export { createConsumer, createProducer, ensureTopics } from './kafka.ts';

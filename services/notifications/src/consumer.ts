@@ -14,6 +14,7 @@ import type { Message } from '@platformatic/kafka';
 import type { Span } from '@opentelemetry/api';
 import {
   PoisonMessageError,
+  type RecordedFailures,
   type ShopNames,
   type ShopProducer,
   backoffMs,
@@ -23,7 +24,7 @@ import {
   sleep,
 } from '@tracewire/service-common';
 import { type Logger, processTraced, recordError, sendTraced } from '@tracewire/tracing';
-import type { NotificationsStore, RecordedFailures } from './store.ts';
+import type { NotificationsStore } from './store.ts';
 
 export type RecordHandler = (value: Buffer | undefined, span: Span) => Promise<unknown>;
 

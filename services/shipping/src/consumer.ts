@@ -68,7 +68,7 @@ export class ShippingConsumer {
   private async deliver(message: ConsumeMessage, span: Span): Promise<void> {
     const { handler, failures, maxAttempts, retryDelayMs, log } = this.options;
     const key = messageKey(message);
-    const earlier = failures.failures(key);
+    const earlier = failures.failures(key)?.failures ?? 0;
     span.setAttribute('tracewire.delivery.attempt', earlier + 1);
     try {
       await handler(message.content, span);

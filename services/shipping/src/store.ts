@@ -3,7 +3,7 @@
  * (same transaction), and the failed attempts of deliveries not yet settled,
  * so the dead-letter limit holds across restarts.
  */
-import { type TracedDb, openDatabase } from '@tracewire/service-common';
+import { DELIVERY_FAILURES_SCHEMA, type DeliveryFailures, type TracedDb, deliveryFailures, openDatabase } from '@tracewire/service-common';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS processed_events (
@@ -19,14 +19,6 @@ CREATE TABLE IF NOT EXISTS shipments (
   quantity INTEGER NOT NULL,
   carrier TEXT NOT NULL,
   created_at TEXT NOT NULL
-);
--- Failed attempts per message (message id, or a hash of the body), from the
--- first failure until the delivery succeeds or is dead-lettered.
-CREATE TABLE IF NOT EXISTS delivery_failures (
-  message_key TEXT PRIMARY KEY,
-  failures INTEGER NOT NULL,
-  last_error TEXT,
-  updated_at TEXT NOT NULL
 );`;
 
 export interface NewShipment {
@@ -38,32 +30,16 @@ export interface NewShipment {
   carrier: string;
 }
 
-export interface ShippingStore {
+/** Also counts the failed attempts of deliveries not yet settled (DeliveryFailures). */
+export interface ShippingStore extends DeliveryFailures {
   isProcessed(eventId: string): boolean;
   /** Stores the shipment and marks the event handled; false if the event was handled before. */
   createShipment(shipment: NewShipment): boolean;
-  /** Failed attempts recorded for a message so far (0 if none). */
-  failures(messageKey: string): number;
-  /** Records one more failed attempt; returns the count including it. */
-  recordFailure(messageKey: string, error: string): number;
-  /** Forgets a message's failures (it succeeded or was dead-lettered). */
-  clearFailures(messageKey: string): void;
   close(): void;
 }
 
 export function openShippingStore(file: string): ShippingStore {
-  const db: TracedDb = openDatabase(file, SCHEMA);
-  // Untraced, like the relay's polling: delivery bookkeeping, not a step of the
-  // order's work (the count is on the CONSUMER span as tracewire.delivery.attempt).
-  const failures = db.raw.prepare('SELECT failures FROM delivery_failures WHERE message_key = ?').pluck();
-  const recordFailure = db.raw
-    .prepare(
-      `INSERT INTO delivery_failures (message_key, failures, last_error, updated_at) VALUES (?, 1, ?, ?)
-ON CONFLICT (message_key) DO UPDATE SET failures = failures + 1, last_error = excluded.last_error, updated_at = excluded.updated_at
-RETURNING failures`,
-    )
-    .pluck();
-  const clearFailures = db.raw.prepare('DELETE FROM delivery_failures WHERE message_key = ?');
+  const db: TracedDb = openDatabase(file, SCHEMA + DELIVERY_FAILURES_SCHEMA);
   return {
     isProcessed: (eventId) => db.get('SELECT 1 AS hit FROM processed_events WHERE event_id = ?', [eventId]) !== undefined,
     createShipment: (s) =>
@@ -77,9 +53,7 @@ RETURNING failures`,
         );
         return true;
       }),
-    failures: (key) => (failures.get(key) as number | undefined) ?? 0,
-    recordFailure: (key, error) => recordFailure.get(key, error.slice(0, 500), new Date().toISOString()) as number,
-    clearFailures: (key) => void clearFailures.run(key),
+    ...deliveryFailures(db),
     close: () => db.close(),
   };
 }
