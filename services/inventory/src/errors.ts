@@ -8,3 +8,5 @@ export const outOfStock = (productId: string, inStock: number, wanted: number) =
 export const invalidArgument = (field: string, message: string) => grpcError(status.INVALID_ARGUMENT, `${field}: ${message}`);
 export const orderReleased = (orderId: string) =>
   grpcError(status.ABORTED, `order ${orderId} was released; a released order cannot reserve stock again`);
+/** CHAOS_FAIL_RELEASE_TIMES: an inventory that cannot be reached, as the caller sees it. */
+export const simulatedOutage = (left: number) => grpcError(status.UNAVAILABLE, `simulated inventory outage (CHAOS_FAIL_RELEASE_TIMES, ${left} more)`);

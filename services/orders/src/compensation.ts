@@ -4,6 +4,8 @@
  * (the transaction failing, or a Reserve whose outcome is unknown) keeps
  * that stock reserved for an order that does not exist. Release is idempotent
  * per order id at inventory, so retrying it never puts stock back twice.
+ * Tries that all fail hand the order to `defer` (a durable row the release
+ * retrier works through), so the stock comes back once inventory does.
  */
 import { status } from '@grpc/grpc-js';
 import { trace } from '@opentelemetry/api';
@@ -20,8 +22,13 @@ export function mayHaveReserved(error: unknown): boolean {
 export interface ReleaseOptions {
   /** Deadline of each Release call (ms). */
   budgetMs: number;
-  /** Calls before giving up (default 3). */
+  /** Calls before handing over to `defer` (default 3). */
   attempts?: number;
+  /**
+   * Records the order for later retries (under the active context); throws if
+   * it cannot. Without it, or when it throws, the stock stays reserved.
+   */
+  defer?: (orderId: string, attempts: number, error: string) => void;
 }
 
 /**
@@ -42,6 +49,10 @@ export async function releaseReservation(inventory: InventoryClient, orderId: st
       return true;
     } catch (error) {
       if (attempt >= attempts) {
+        if (deferred(orderId, attempt, error, log, options)) {
+          span?.addEvent('reservation_release_deferred', { 'order.id': orderId, 'release.attempts': attempt });
+          return false;
+        }
         span?.addEvent('reservation_release_failed', { 'order.id': orderId, 'release.attempts': attempt });
         log.error('reservation not released: its stock stays reserved until Release is called for this order', { order_id: orderId, attempts: attempt, error });
         return false;
@@ -49,4 +60,16 @@ export async function releaseReservation(inventory: InventoryClient, orderId: st
       await sleep(backoffMs(attempt, 100, 1_000));
     }
   }
+}
+
+function deferred(orderId: string, attempts: number, error: unknown, log: Logger, options: ReleaseOptions): boolean {
+  if (!options.defer) return false;
+  try {
+    options.defer(orderId, attempts, error instanceof Error ? error.message : String(error));
+  } catch (deferError) {
+    log.error('pending release not recorded', { order_id: orderId, error: deferError });
+    return false;
+  }
+  log.warn('reservation not released yet: retrying in the background', { order_id: orderId, attempts, error });
+  return true;
 }

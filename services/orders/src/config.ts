@@ -13,6 +13,8 @@ export interface OrdersConfig {
   defaultBudgetMs: number;
   /** Relay poll interval when nothing woke it (ms). */
   relayPollMs: number;
+  /** Release retrier poll interval when nothing woke it (ms). */
+  releaseRetryPollMs: number;
   /** Fault injection: this customer's order transaction fails after Reserve (CHAOS_FAIL_COMMIT_CUSTOMER). */
   failCommitFor: string | undefined;
 }
@@ -29,6 +31,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrdersConfig {
     names: shopNames(env),
     defaultBudgetMs: envInt('ORDERS_DEFAULT_BUDGET_MS', 5_000, env, 1),
     relayPollMs: envInt('OUTBOX_POLL_MS', 500, env, 10),
+    releaseRetryPollMs: envInt('RELEASE_RETRY_POLL_MS', 1_000, env, 10),
     failCommitFor: env.CHAOS_FAIL_COMMIT_CUSTOMER?.trim() || undefined,
   };
 }

@@ -1,4 +1,4 @@
-/** orders: gRPC service, SQLite store with transactional outbox, relays to Kafka and RabbitMQ. Wiring only. */
+/** orders: gRPC service, SQLite store with transactional outbox, relays to Kafka and RabbitMQ, release retrier. Wiring only. */
 import { initTracing, createLogger } from '@tracewire/tracing';
 import { traceGrpcService } from '@tracewire/tracing/grpc';
 import { Server } from '@grpc/grpc-js';
@@ -7,6 +7,7 @@ import { loadConfig } from './config.ts';
 import { orderHandlers } from './handlers/orders.ts';
 import { amqpPublisher, kafkaPublisher } from './outbox/publishers.ts';
 import { OutboxRelay } from './outbox/relay.ts';
+import { ReleaseRetrier } from './release-retrier.ts';
 import { openOrdersStore } from './store.ts';
 
 const tracing = initTracing({ serviceName: 'orders', serviceVersion: '0.1.0' });
@@ -22,6 +23,12 @@ const relays = [
   new OutboxRelay('kafka', store, (row) => kafka.publish(row), log, { pollMs: config.relayPollMs, concurrency: 100 }),
   new OutboxRelay('rabbitmq', store, (row) => rabbit.publish(row), log, { pollMs: config.relayPollMs, concurrency: 32 }),
 ];
+const retrier = new ReleaseRetrier(
+  store,
+  async (row) => void (await inventory.release({ order_id: row.order_id }, Date.now() + config.defaultBudgetMs)),
+  log,
+  { pollMs: config.releaseRetryPollMs },
+);
 
 const server = new Server();
 const definition = orderServiceDefinition();
@@ -31,13 +38,17 @@ const handlers = orderHandlers({
   log,
   budgetMs: config.defaultBudgetMs,
   onCommitted: () => relays.forEach((r) => r.wake()),
+  onReleaseDeferred: () => retrier.wake(),
 });
 server.addService(definition, traceGrpcService(definition, handlers));
 const address = await bindServer(server, config.host, config.port);
 relays.forEach((r) => r.start());
+// Also picks up rows left by a previous run.
+retrier.start();
 
 lifecycle.onShutdown('grpc server', () => drainServer(server));
 lifecycle.onShutdown('outbox relays', () => Promise.all(relays.map((r) => r.stop())).then(() => undefined));
+lifecycle.onShutdown('release retrier', () => retrier.stop());
 lifecycle.onShutdown('publishers', () => Promise.all([kafka.close(), rabbit.close()]).then(() => undefined));
 lifecycle.onShutdown('inventory client', () => inventory.close());
 lifecycle.onShutdown('store', () => store.close());

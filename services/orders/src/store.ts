@@ -3,7 +3,9 @@
  * outgoing events are written in one transaction, so an event exists if and
  * only if its order does; the relay publishes them later. Each outbox row keeps
  * the W3C context (traceparent, tracestate, baggage) of the request that wrote
- * it, so a late publish still joins the order's trace.
+ * it, so a late publish still joins the order's trace. Reservations whose
+ * Release could not be delivered in-process wait in `pending_releases`, with
+ * the context of the failed order, for the release retrier.
  */
 import { randomUUID } from 'node:crypto';
 import { type Order, type TracedDb, openDatabase } from '@tracewire/service-common';
@@ -34,21 +36,40 @@ CREATE TABLE IF NOT EXISTS outbox (
   last_error TEXT,
   sent_at TEXT
 );
-CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (destination, seq) WHERE sent_at IS NULL;`;
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (destination, seq) WHERE sent_at IS NULL;
+CREATE TABLE IF NOT EXISTS pending_releases (
+  order_id TEXT PRIMARY KEY,
+  attempts INTEGER NOT NULL,
+  last_error TEXT,
+  traceparent TEXT,
+  tracestate TEXT,
+  baggage TEXT,
+  created_at TEXT NOT NULL
+);`;
 
 export type Destination = 'kafka' | 'rabbitmq';
 export const DESTINATIONS: readonly Destination[] = ['kafka', 'rabbitmq'];
 
-export interface OutboxRow {
+export interface OutboxRow extends StoredContext {
   seq: number;
   event_id: string;
   destination: Destination;
   order_id: string;
   payload: string;
+  attempts: number;
+}
+
+/** The W3C context a row was written under (outbox and pending_releases rows). */
+export interface StoredContext {
   traceparent: string | null;
   tracestate: string | null;
   baggage: string | null;
+}
+
+export interface PendingRelease extends StoredContext {
+  order_id: string;
   attempts: number;
+  last_error: string | null;
 }
 
 export interface NewOrder {
@@ -68,11 +89,25 @@ export interface OrdersStore {
   pending(destination: Destination, limit: number): OutboxRow[];
   markSent(seq: number): void;
   markFailed(seq: number, error: string): void;
+  /**
+   * Records a Release that failed `attempts` times, with the active context,
+   * for the release retrier (traced: it is part of the failed request).
+   * Throws if the row cannot be written.
+   */
+  deferRelease(orderId: string, attempts: number, error: string): void;
+  /** Pending releases, oldest first (untraced, like `pending`). */
+  pendingReleases(limit: number): PendingRelease[];
+  /** Inventory answered: the reservation is released, forget the row. */
+  releaseDone(orderId: string): void;
+  releaseFailed(orderId: string, error: string): void;
   close(): void;
 }
 
 const INSERT_ORDER = `INSERT INTO orders (order_id, customer_id, product_id, quantity, amount, status, reservation_id, created_at)
 VALUES (@order_id, @customer_id, @product_id, @quantity, @amount, @status, @reservation_id, @created_at)`;
+const INSERT_PENDING_RELEASE = `INSERT INTO pending_releases (order_id, attempts, last_error, traceparent, tracestate, baggage, created_at)
+VALUES (@order_id, @attempts, @last_error, @traceparent, @tracestate, @baggage, @created_at)
+ON CONFLICT (order_id) DO UPDATE SET attempts = attempts + excluded.attempts, last_error = excluded.last_error`;
 const INSERT_OUTBOX = `INSERT INTO outbox (event_id, destination, order_id, payload, traceparent, tracestate, baggage, created_at)
 VALUES (@event_id, @destination, @order_id, @payload, @traceparent, @tracestate, @baggage, @created_at)`;
 
@@ -105,6 +140,11 @@ export function openOrdersStore(file: string, options: OrdersStoreOptions = {}):
   );
   const markSent = db.raw.prepare('UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE seq = ?');
   const markFailed = db.raw.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?');
+  const pendingReleases = db.raw.prepare(
+    'SELECT order_id, attempts, last_error, traceparent, tracestate, baggage FROM pending_releases ORDER BY created_at, order_id LIMIT ?',
+  );
+  const releaseDone = db.raw.prepare('DELETE FROM pending_releases WHERE order_id = ?');
+  const releaseFailed = db.raw.prepare('UPDATE pending_releases SET attempts = attempts + 1, last_error = ? WHERE order_id = ?');
 
   return {
     createOrder(input) {
@@ -148,6 +188,23 @@ export function openOrdersStore(file: string, options: OrdersStoreOptions = {}):
     pending: (destination, limit) => pending.all(destination, limit) as OutboxRow[],
     markSent: (seq) => void markSent.run(new Date().toISOString(), seq),
     markFailed: (seq, error) => void markFailed.run(error.slice(0, 500), seq),
+    deferRelease(orderId, attempts, error) {
+      // Active context: the failed CreateOrder SERVER span, under which the retrier will call Release.
+      const carrier: Record<string, string> = {};
+      inject(carrier);
+      db.run(INSERT_PENDING_RELEASE, {
+        order_id: orderId,
+        attempts,
+        last_error: error.slice(0, 500),
+        traceparent: carrier.traceparent ?? null,
+        tracestate: carrier.tracestate ?? null,
+        baggage: carrier.baggage ?? null,
+        created_at: new Date().toISOString(),
+      });
+    },
+    pendingReleases: (limit) => pendingReleases.all(limit) as PendingRelease[],
+    releaseDone: (orderId) => void releaseDone.run(orderId),
+    releaseFailed: (orderId, error) => void releaseFailed.run(error.slice(0, 500), orderId),
     close: () => db.close(),
   };
 }

@@ -4,7 +4,7 @@ import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import { trace } from '@opentelemetry/api';
 import type { ReleaseReply, ReleaseRequest, ReserveReply, ReserveRequest, StockReply, StockRequest } from '@tracewire/service-common';
 import type { Logger } from '@tracewire/tracing';
-import { invalidArgument, orderReleased, outOfStock, unknownProduct } from '../errors.ts';
+import { invalidArgument, orderReleased, outOfStock, simulatedOutage, unknownProduct } from '../errors.ts';
 import type { InventoryStore } from '../store.ts';
 
 function validate(productId: string, quantity: number): Error | undefined {
@@ -77,4 +77,22 @@ export function slowedBy<H extends ReturnType<typeof inventoryHandlers>>(delayMs
   };
   // Release is not slowed: it is compensation, and delaying it only keeps stock locked longer.
   return { ...handlers, CheckStock: slow(handlers.CheckStock), Reserve: slow(handlers.Reserve) };
+}
+
+/**
+ * CHAOS_FAIL_RELEASE_TIMES: the first `times` Release calls of this process
+ * fail with UNAVAILABLE before touching the store (an inventory that cannot
+ * be reached), to watch orders retry the release. Counted in memory.
+ */
+export function failingRelease<H extends ReturnType<typeof inventoryHandlers>>(times: number, handlers: H): H {
+  if (times <= 0) return handlers;
+  let left = times;
+  const release: H['Release'] = (call, callback) => {
+    if (left > 0) {
+      left--;
+      return callback(simulatedOutage(left));
+    }
+    handlers.Release(call, callback);
+  };
+  return { ...handlers, Release: release };
 }

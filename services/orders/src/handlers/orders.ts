@@ -3,7 +3,8 @@
  * CreateOrder: check stock, reserve it, then store the order with its events
  * (outbox) in one transaction; publishing is the relay's job. If the order
  * cannot be stored after stock was (or may have been) reserved, the
- * reservation is released before the caller gets the error.
+ * reservation is released before the caller gets the error (or, when
+ * inventory does not answer, left to the release retrier).
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
@@ -43,9 +44,11 @@ export interface OrdersDeps {
   budgetMs: number;
   /** Called after an order's transaction committed (wakes the relays). */
   onCommitted: () => void;
+  /** Called after a release was left to the retrier (wakes it). */
+  onReleaseDeferred?: () => void;
 }
 
-export function orderHandlers({ store, inventory, log, budgetMs, onCommitted }: OrdersDeps) {
+export function orderHandlers({ store, inventory, log, budgetMs, onCommitted, onReleaseDeferred }: OrdersDeps) {
   return {
     async CreateOrder(call: ServerUnaryCall<CreateOrderRequest, Order>, callback: sendUnaryData<Order>): Promise<void> {
       const req = call.request;
@@ -66,7 +69,11 @@ export function orderHandlers({ store, inventory, log, budgetMs, onCommitted }: 
       } catch (error) {
         return callback(fromInventory(error));
       }
-      const release = () => releaseReservation(inventory, orderId, log, { budgetMs });
+      const defer = (id: string, attempts: number, error: string) => {
+        store.deferRelease(id, attempts, error);
+        onReleaseDeferred?.();
+      };
+      const release = () => releaseReservation(inventory, orderId, log, { budgetMs, defer });
 
       let reservationId: string;
       try {

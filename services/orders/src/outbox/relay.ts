@@ -9,7 +9,7 @@
 import { ROOT_CONTEXT, context } from '@opentelemetry/api';
 import { backoffMs } from '@tracewire/service-common';
 import { type Logger, extract } from '@tracewire/tracing';
-import type { Destination, OrdersStore, OutboxRow } from '../store.ts';
+import type { Destination, OrdersStore, OutboxRow, StoredContext } from '../store.ts';
 
 export type Publish = (row: OutboxRow) => Promise<void>;
 
@@ -21,7 +21,7 @@ export interface RelayOptions {
 }
 
 /** The W3C context stored with a row; a row without one publishes as a new root. */
-export function rowContext(row: OutboxRow) {
+export function rowContext(row: StoredContext) {
   const carrier: Record<string, string> = {};
   if (row.traceparent) carrier.traceparent = row.traceparent;
   if (row.tracestate) carrier.tracestate = row.tracestate;
