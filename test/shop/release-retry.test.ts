@@ -71,7 +71,7 @@ async function until<T>(probe: () => T | undefined, timeoutMs: number, what: str
 }
 
 describe('a release inventory refuses for longer than the in-process tries is retried until it succeeds', () => {
-  it('error answer, pending_releases row, then the stock back exactly once, the row gone, the late Release in the order trace', async () => {
+  it('error answer, pending_releases row, then the stock back exactly once, the row gone, the late Release in the order trace', async (ctx) => {
     const product = 'sku-headset';
     const before = stockOf(product);
     const res = await fetch(`${t.shop.gatewayUrl}/api/orders`, {
@@ -82,6 +82,7 @@ describe('a release inventory refuses for longer than the in-process tries is re
     const body = (await res.json()) as { error?: string };
     assert.equal(res.status, 502, JSON.stringify(body));
     assert.equal(body.error, 'orders service failed');
+    const answeredAt = Date.now();
     const traceId = String(res.headers.get('traceresponse')).split('-')[1] as string;
 
     // The in-process tries are spent before the answer: the row is written before it, the stock still reserved.
@@ -94,6 +95,7 @@ describe('a release inventory refuses for longer than the in-process tries is re
     assert.equal(stockOf(product), before - 3, 'still reserved: inventory has refused every Release so far');
 
     await until(() => (pendingRows().length === 0 ? true : undefined), 20_000, 'the pending release to be deleted');
+    ctx.diagnostic(`row deleted ${Date.now() - answeredAt} ms after the answer`);
     assert.equal(stockOf(product), before, 'the reserved stock is back');
     await new Promise((r) => setTimeout(r, 1_000));
     assert.equal(stockOf(product), before, 'and put back once: a later round adds nothing');
