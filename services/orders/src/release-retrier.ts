@@ -10,9 +10,9 @@
  * answer and the delete only repeats a harmless call.
  */
 import { context } from '@opentelemetry/api';
-import { backoffMs } from '@tracewire/service-common';
 import type { Logger } from '@tracewire/tracing';
 import { rowContext } from './outbox/relay.ts';
+import { PollLoop, type RoundResult } from './poll-loop.ts';
 import type { OrdersStore, PendingRelease } from './store.ts';
 
 /** Resolves once inventory answered Release for the row's order. */
@@ -26,47 +26,14 @@ export interface ReleaseRetrierOptions {
   maxBackoffMs?: number;
 }
 
-export class ReleaseRetrier {
-  private stopped = false;
-  private failures = 0;
-  private wakeUp: (() => void) | undefined;
-  private loop: Promise<void> | undefined;
-
+export class ReleaseRetrier extends PollLoop {
   constructor(
     private readonly store: OrdersStore,
     private readonly release: Release,
     private readonly log: Logger,
     private readonly options: ReleaseRetrierOptions,
-  ) {}
-
-  start(): void {
-    this.loop ??= this.run();
-  }
-
-  /** Ends a poll wait early (not a backoff: while inventory fails, a new row does not hurry it). */
-  wake(): void {
-    this.wakeUp?.();
-  }
-
-  /** Stops after the round in flight; rows not released stay for the next start. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.wakeUp?.();
-    await this.loop;
-  }
-
-  private pause(ms: number, wakeable: boolean): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      // Stop must not wait out a long backoff; wake only ends poll waits.
-      this.wakeUp = wakeable ? done : () => (this.stopped ? done() : undefined);
-    }).finally(() => {
-      this.wakeUp = undefined;
-    });
+  ) {
+    super({ pollMs: options.pollMs, maxBackoffMs: options.maxBackoffMs ?? 30_000 });
   }
 
   /** A failed bookkeeping write must not end the loop. */
@@ -80,42 +47,33 @@ export class ReleaseRetrier {
     }
   }
 
-  private async run(): Promise<void> {
-    const batchSize = this.options.batchSize ?? 50;
-    while (!this.stopped) {
-      let rows: PendingRelease[];
-      try {
-        rows = this.store.pendingReleases(batchSize);
-      } catch (error) {
-        this.log.error('pending releases read failed', { error });
-        await this.pause(this.options.pollMs, true);
-        continue;
-      }
-      if (rows.length === 0) {
-        await this.pause(this.options.pollMs, true);
-        continue;
-      }
-      let failed = false;
-      for (const row of rows) {
-        if (this.stopped) break;
-        try {
-          await context.with(rowContext(row), () => this.release(row));
-        } catch (error) {
-          failed = true;
-          this.note(() => this.store.releaseFailed(row.order_id, error instanceof Error ? error.message : String(error)));
-          continue;
-        }
-        this.log.warn('reservation released by the retrier', { order_id: row.order_id, attempts: row.attempts + 1 });
-        // If the delete fails the row is retried: Release is idempotent.
-        if (!this.note(() => this.store.releaseDone(row.order_id))) failed = true;
-      }
-      if (failed) {
-        const delay = backoffMs(this.failures++, 200, this.options.maxBackoffMs ?? 30_000);
-        this.log.warn('release failed, retrying', { attempt: this.failures, retry_in_ms: delay });
-        await this.pause(delay, false);
-      } else {
-        this.failures = 0;
-      }
+  protected async round(): Promise<RoundResult> {
+    let rows: PendingRelease[];
+    try {
+      rows = this.store.pendingReleases(this.options.batchSize ?? 50);
+    } catch (error) {
+      this.log.error('pending releases read failed', { error });
+      return 'idle';
     }
+    if (rows.length === 0) return 'idle';
+    let failed = false;
+    for (const row of rows) {
+      if (this.isStopped) break;
+      try {
+        await context.with(rowContext(row), () => this.release(row));
+      } catch (error) {
+        failed = true;
+        this.note(() => this.store.releaseFailed(row.order_id, error instanceof Error ? error.message : String(error)));
+        continue;
+      }
+      this.log.warn('reservation released by the retrier', { order_id: row.order_id, attempts: row.attempts + 1 });
+      // If the delete fails the row is retried: Release is idempotent.
+      if (!this.note(() => this.store.releaseDone(row.order_id))) failed = true;
+    }
+    return failed ? 'failed' : 'done';
+  }
+
+  protected onFailedRound(failures: number, retryInMs: number): void {
+    this.log.warn('release failed, retrying', { attempt: failures, retry_in_ms: retryInMs });
   }
 }

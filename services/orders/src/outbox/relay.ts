@@ -7,8 +7,8 @@
  * consumers deduplicate by event id.
  */
 import { ROOT_CONTEXT, context } from '@opentelemetry/api';
-import { backoffMs } from '@tracewire/service-common';
 import { type Logger, extract } from '@tracewire/tracing';
+import { PollLoop, type RoundResult } from '../poll-loop.ts';
 import type { Destination, OrdersStore, OutboxRow, StoredContext } from '../store.ts';
 
 export type Publish = (row: OutboxRow) => Promise<void>;
@@ -29,89 +29,51 @@ export function rowContext(row: StoredContext) {
   return extract(carrier, undefined, ROOT_CONTEXT);
 }
 
-export class OutboxRelay {
-  private stopped = false;
-  private failures = 0;
-  private wakeUp: (() => void) | undefined;
-  private loop: Promise<void> | undefined;
-
+export class OutboxRelay extends PollLoop {
   constructor(
     private readonly destination: Destination,
     private readonly store: OrdersStore,
     private readonly publish: Publish,
     private readonly log: Logger,
     private readonly options: RelayOptions,
-  ) {}
-
-  start(): void {
-    this.loop ??= this.run();
+  ) {
+    super({ pollMs: options.pollMs, maxBackoffMs: 5_000 });
   }
 
-  /** Called after a commit so new rows go out without waiting for the poll. */
-  wake(): void {
-    this.wakeUp?.();
-  }
-
-  /** Stops after the batch in flight; rows not yet acknowledged stay pending for the next start. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake();
-    await this.loop;
-  }
-
-  private idle(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    }).finally(() => {
-      this.wakeUp = undefined;
-    });
-  }
-
-  private async run(): Promise<void> {
+  protected async round(): Promise<RoundResult> {
     const batchSize = this.options.batchSize ?? 100;
     const concurrency = this.options.concurrency ?? 16;
-    while (!this.stopped) {
-      let rows: OutboxRow[];
-      try {
-        rows = this.store.pending(this.destination, batchSize);
-      } catch (error) {
-        this.log.error('outbox read failed', { destination: this.destination, error });
-        await this.idle(this.options.pollMs);
-        continue;
-      }
-      if (rows.length === 0) {
-        await this.idle(this.options.pollMs);
-        continue;
-      }
-      let failed = false;
-      for (let i = 0; i < rows.length && !failed && !this.stopped; i += concurrency) {
-        const chunk = rows.slice(i, i + concurrency);
-        const results = await Promise.allSettled(chunk.map((row) => context.with(rowContext(row), () => this.publish(row))));
-        results.forEach((result, j) => {
-          const row = chunk[j] as OutboxRow;
-          if (result.status === 'fulfilled') {
-            this.store.markSent(row.seq);
-            return;
-          }
-          failed = true;
-          const message = result.reason instanceof Error ? result.reason.message : String(result.reason);
-          this.store.markFailed(row.seq, message);
-        });
-      }
-      if (failed) {
-        const delay = backoffMs(this.failures++, 200, 5_000);
-        this.log.warn('outbox publish failed, retrying', { destination: this.destination, attempt: this.failures, retry_in_ms: delay });
-        // Wakes from new orders are ignored while backing off: the broker is the problem.
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      } else if (this.failures > 0) {
-        this.log.info('outbox publishing again', { destination: this.destination, after_failures: this.failures });
-        this.failures = 0;
-      }
+    let rows: OutboxRow[];
+    try {
+      rows = this.store.pending(this.destination, batchSize);
+    } catch (error) {
+      this.log.error('outbox read failed', { destination: this.destination, error });
+      return 'idle';
     }
+    if (rows.length === 0) return 'idle';
+    let failed = false;
+    for (let i = 0; i < rows.length && !failed && !this.isStopped; i += concurrency) {
+      const chunk = rows.slice(i, i + concurrency);
+      const results = await Promise.allSettled(chunk.map((row) => context.with(rowContext(row), () => this.publish(row))));
+      results.forEach((result, j) => {
+        const row = chunk[j] as OutboxRow;
+        if (result.status === 'fulfilled') {
+          this.store.markSent(row.seq);
+          return;
+        }
+        failed = true;
+        const message = result.reason instanceof Error ? result.reason.message : String(result.reason);
+        this.store.markFailed(row.seq, message);
+      });
+    }
+    return failed ? 'failed' : 'done';
+  }
+
+  protected onFailedRound(failures: number, retryInMs: number): void {
+    this.log.warn('outbox publish failed, retrying', { destination: this.destination, attempt: failures, retry_in_ms: retryInMs });
+  }
+
+  protected override onRecovered(failures: number): void {
+    this.log.info('outbox publishing again', { destination: this.destination, after_failures: failures });
   }
 }
