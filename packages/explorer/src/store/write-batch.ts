@@ -87,13 +87,20 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
   // rid may be handed to another resource later.
   const knownResources = new Map<string, number>();
   let created = new Map<string, number>();
+  // Within one write: an export's spans share their resource object across
+  // traces, so its fingerprint is computed once per write, not once per trace.
+  let byObject = new WeakMap<Resource, number>();
   const resourceId = (resource: Resource): number => {
+    const seen = byObject.get(resource);
+    if (seen !== undefined) return seen;
     const fingerprint = JSON.stringify(resource.attributes);
-    const known = knownResources.get(fingerprint) ?? created.get(fingerprint) ?? findResource.get(fingerprint)?.rid;
-    if (known !== undefined) return known;
-    const rid = Number(insertResource.run(fingerprint).lastInsertRowid);
-    for (const kv of resource.attributes) insertResourceAttr.run(kv.key, valueToString(kv.value).slice(0, INDEXED_VALUE_CHARS), rid);
-    created.set(fingerprint, rid);
+    let rid = knownResources.get(fingerprint) ?? created.get(fingerprint) ?? findResource.get(fingerprint)?.rid;
+    if (rid === undefined) {
+      rid = Number(insertResource.run(fingerprint).lastInsertRowid);
+      for (const kv of resource.attributes) insertResourceAttr.run(kv.key, valueToString(kv.value).slice(0, INDEXED_VALUE_CHARS), rid);
+      created.set(fingerprint, rid);
+    }
+    byObject.set(resource, rid);
     return rid;
   };
 
@@ -190,16 +197,12 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
 
   return {
     write(spans) {
+      // Both start empty for each transaction; after a rollback they are dropped unread.
       created = new Map();
-      try {
-        writeAll(spans);
-      } catch (err) {
-        created = new Map();
-        throw err;
-      }
+      byObject = new WeakMap();
+      writeAll(spans);
       if (knownResources.size + created.size > RESOURCE_CACHE_MAX) knownResources.clear();
       for (const [fingerprint, rid] of created) knownResources.set(fingerprint, rid);
-      created = new Map();
     },
     deleteTraces(tseqs) {
       if (!tseqs.length) return;
