@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { type LogLine, startService } from '../../scripts/demo/launch.ts';
 import { consumeTopic } from '../support/kafka.ts';
 import type { SinkSpan } from '../support/otlp-sink.ts';
-import { type TestShop, startTestShop, traceOfOrder, validOrder } from './support/shop.ts';
+import { type TestShop, startTestShop, traceOfOrder, validOrder, waitForLogLine } from './support/shop.ts';
 
 const UNLUCKY = 'cust-email-down';
 const NOTIFICATIONS_ENV = { CHAOS_FAIL_CUSTOMER: UNLUCKY, MAX_DELIVERY_ATTEMPTS: '3', NOTIFICATIONS_RETRY_DELAY_MS: '2000' };
@@ -29,17 +29,7 @@ after(async () => {
   await t?.close();
 });
 
-async function logLine(pred: (json: Record<string, unknown>) => boolean, what: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const hit = logs.find((l) => l.service === 'notifications' && l.json !== undefined && pred(l.json));
-    if (hit?.json) return hit.json;
-    if (Date.now() > deadline) {
-      throw new Error(`no notifications log line: ${what}; notifications said:\n${logs.filter((l) => l.service === 'notifications').map((l) => l.line).join('\n')}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const logLine = (pred: (json: Record<string, unknown>) => boolean, what: string) => waitForLogLine(logs, 'notifications', pred, what, 60_000);
 
 function readDb<T>(query: (db: Database.Database) => T): T {
   const db = new Database(path.join(t.dataDir, 'notifications.db'), { readonly: true });

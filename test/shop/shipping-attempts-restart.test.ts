@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import { type LogLine, startService } from '../../scripts/demo/launch.ts';
 import { takeMessage } from '../support/amqp.ts';
 import type { SinkSpan } from '../support/otlp-sink.ts';
-import { type TestShop, startTestShop, traceOfOrder, validOrder } from './support/shop.ts';
+import { type TestShop, startTestShop, traceOfOrder, validOrder, waitForLogLine } from './support/shop.ts';
 
 const UNLUCKY = 'cust-carrier-down';
 const SHIPPING_ENV = { CHAOS_FAIL_CUSTOMER: UNLUCKY, MAX_DELIVERY_ATTEMPTS: '3', SHIPPING_RETRY_DELAY_MS: '1500' };
@@ -30,15 +30,7 @@ after(async () => {
   await t?.close();
 });
 
-async function logLine(pred: (json: Record<string, unknown>) => boolean, what: string, timeoutMs = 30_000): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const hit = logs.find((l) => l.service === 'shipping' && l.json !== undefined && pred(l.json));
-    if (hit?.json) return hit.json;
-    if (Date.now() > deadline) throw new Error(`no shipping log line: ${what}; shipping said:\n${logs.filter((l) => l.service === 'shipping').map((l) => l.line).join('\n')}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const logLine = (pred: (json: Record<string, unknown>) => boolean, what: string) => waitForLogLine(logs, 'shipping', pred, what, 30_000);
 
 function failuresRecorded(messageKey: string): number | undefined {
   const db = new Database(path.join(t.dataDir, 'shipping.db'), { readonly: true });

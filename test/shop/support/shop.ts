@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type LaunchOptions, type Shop, launchShop } from '../../../scripts/demo/launch.ts';
+import { type LaunchOptions, type LogLine, type Shop, launchShop } from '../../../scripts/demo/launch.ts';
 import { type OtlpSink, type SinkSpan, startOtlpSink } from '../../support/otlp-sink.ts';
 
 export interface TestShop {
@@ -95,4 +95,27 @@ export function traceComplete(spans: SinkSpan[], traceId: string): boolean {
 export function orphans(trace: SinkSpan[]): SinkSpan[] {
   const ids = new Set(trace.map((s) => s.spanId));
   return trace.filter((s) => s.parentSpanId !== undefined && !ids.has(s.parentSpanId));
+}
+
+/**
+ * Waits until `service` has logged a JSON line matching `pred` (from lines
+ * collected through the shop's onLog) and returns it; the error lists what
+ * the service did log.
+ */
+export async function waitForLogLine(
+  logs: readonly LogLine[],
+  service: string,
+  pred: (json: Record<string, unknown>) => boolean,
+  what: string,
+  timeoutMs: number,
+): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const hit = logs.find((l) => l.service === service && l.json !== undefined && pred(l.json));
+    if (hit?.json) return hit.json;
+    if (Date.now() > deadline) {
+      throw new Error(`no ${service} log line: ${what}; ${service} said:\n${logs.filter((l) => l.service === service).map((l) => l.line).join('\n')}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
