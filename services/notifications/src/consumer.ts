@@ -13,6 +13,7 @@
 import type { Message } from '@platformatic/kafka';
 import type { Span } from '@opentelemetry/api';
 import {
+  type DeliveryFailures,
   PoisonMessageError,
   type RecordedFailures,
   type ShopNames,
@@ -24,7 +25,6 @@ import {
   sleep,
 } from '@tracewire/service-common';
 import { type Logger, processTraced, recordError, sendTraced } from '@tracewire/tracing';
-import type { NotificationsStore } from './store.ts';
 
 export type RecordHandler = (value: Buffer | undefined, span: Span) => Promise<unknown>;
 
@@ -36,7 +36,7 @@ export interface ConsumerLoopOptions {
   retryDelayMs?: number | undefined;
   handler: RecordHandler;
   /** Where failed attempts are counted. */
-  failures: Pick<NotificationsStore, 'failures' | 'recordFailure' | 'clearFailures'>;
+  failures: DeliveryFailures;
   log: Logger;
 }
 

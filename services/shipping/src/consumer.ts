@@ -10,9 +10,8 @@
 import { createHash } from 'node:crypto';
 import type { ChannelModel, ConsumeMessage } from 'amqplib';
 import type { Span } from '@opentelemetry/api';
-import { PoisonMessageError, type ShopNames, backoffMs, connectAmqp, declareShopTopology, sleep } from '@tracewire/service-common';
+import { type DeliveryFailures, PoisonMessageError, type ShopNames, backoffMs, connectAmqp, declareShopTopology, sleep } from '@tracewire/service-common';
 import { type AmqpFailureAction, type Logger, consumeTraced } from '@tracewire/tracing';
-import type { ShippingStore } from './store.ts';
 
 export interface ShippingConsumerOptions {
   url: string;
@@ -23,7 +22,7 @@ export interface ShippingConsumerOptions {
   retryDelayMs: number;
   handler: (content: Buffer, span: Span) => Promise<unknown>;
   /** Where failed attempts are counted. */
-  failures: Pick<ShippingStore, 'failures' | 'recordFailure' | 'clearFailures'>;
+  failures: DeliveryFailures;
   log: Logger;
 }
 
