@@ -2,7 +2,7 @@ export { startExplorer, VERSION, DEFAULT_UI_DIR } from './explorer.ts';
 export type { Explorer, ExplorerOptions } from './explorer.ts';
 export { SqliteStore, DB_FILE } from './store/sqlite-store.ts';
 export type { SqliteStoreOptions } from './store/sqlite-store.ts';
-export { StoreBusyError, StoreClosedError } from './store/store.ts';
+export { StoreBusyError, StoreClosedError, StoreCorruptError, StoreUnavailableError } from './store/store.ts';
 export type {
   AttrFilter,
   OperationInfo,

@@ -112,3 +112,23 @@ export class StoreClosedError extends Error {
     super('the store is shutting down');
   }
 }
+
+/**
+ * The store cannot write right now (disk full, database locked or an I/O error) but may recover
+ * by itself. Receivers answer what OTLP calls retryable (HTTP 503 + Retry-After, gRPC UNAVAILABLE),
+ * so exporters keep the batch instead of dropping it.
+ */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 5,
+  ) {
+    super(message);
+  }
+}
+
+/** The database file is damaged: the explorer refuses to start and says what to do. */
+export class StoreCorruptError extends Error {
+  override name = 'StoreCorruptError';
+}
