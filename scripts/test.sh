@@ -12,6 +12,10 @@ if [ "$#" -gt 0 ]; then
 else
   mapfile -t files < <(find packages services test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 fi
+# tsx and Vite strip types without checking them: the type check is part of the tests.
+echo "test: npm run typecheck" >&2
+npm run typecheck --silent
+
 mkdir -p test-results
 # One file at a time: some files stop and restart the shared brokers (Kafka
 # outage, RabbitMQ faults) and must not overlap others. On a 2-core machine the

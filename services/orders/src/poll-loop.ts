@@ -15,7 +15,19 @@ export interface PollLoopTiming {
   pollMs: number;
   /** Longest pause after failed rounds (ms); the first is 200 ms. */
   maxBackoffMs: number;
+  /**
+   * Starts a pause: calls `done` after `ms` and returns a cancel function. Default setTimeout; tests
+   * inject their own clock so they can hold the loop in a pause that only stop() can end.
+   */
+  timer?: PauseTimer;
 }
+
+export type PauseTimer = (done: () => void, ms: number) => () => void;
+
+const realTimer: PauseTimer = (done, ms) => {
+  const t = setTimeout(done, ms);
+  return () => clearTimeout(t);
+};
 
 export abstract class PollLoop {
   private stopped = false;
@@ -52,10 +64,11 @@ export abstract class PollLoop {
   }
 
   private pause(ms: number, wakeable: boolean): Promise<void> {
+    const timer = this.timing.timer ?? realTimer;
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
+      const cancel = timer(done, ms);
       function done(): void {
-        clearTimeout(timer);
+        cancel();
         resolve();
       }
       this.wakeUp = wakeable ? done : () => (this.stopped ? done() : undefined);

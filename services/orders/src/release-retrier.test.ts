@@ -63,22 +63,33 @@ describe('release retrier', () => {
   it('keeps the row, with its attempts and last error, while Release fails, and stop does not wait out the backoff', async () => {
     const store = openOrdersStore(path.join(dir, 'failing.db'));
     store.deferRelease('o-2', 3, 'UNAVAILABLE');
+    // The first four backoff pauses pass at once; the fifth never ends by itself, so only
+    // stop() can end it: if stop waited out the backoff, this test would never finish.
+    const pauses: number[] = [];
     const retrier = new ReleaseRetrier(
       store,
       async () => {
         throw new Error('still down');
       },
       log,
-      { pollMs: 20, maxBackoffMs: 60_000 },
+      {
+        pollMs: 20,
+        maxBackoffMs: 60_000,
+        timer: (done, ms) => {
+          pauses.push(ms);
+          if (pauses.length < 5) setImmediate(done);
+          return () => {};
+        },
+      },
     );
     retrier.start();
-    await until(() => (store.pendingReleases(1)[0]?.attempts ?? 0) >= 5);
-    const started = Date.now();
+    await until(() => pauses.length === 5);
     await retrier.stop();
-    assert.ok(Date.now() - started < 1_000, 'stopped promptly');
+    assert.equal(pauses.length, 5, 'no round after stop');
+    assert.ok(pauses.every((ms, i) => i === 0 || ms >= (pauses[i - 1] ?? 0)), `backoff grows: ${pauses.join(', ')}`);
     const [row] = store.pendingReleases(10);
     assert.equal(row?.order_id, 'o-2');
-    assert.ok((row?.attempts ?? 0) >= 5);
+    assert.equal(row?.attempts, 3 + 5, 'each failed round counted');
     assert.equal(row?.last_error, 'still down');
     store.close();
   });

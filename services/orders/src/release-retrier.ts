@@ -12,7 +12,7 @@
 import { context } from '@opentelemetry/api';
 import type { Logger } from '@tracewire/tracing';
 import { rowContext } from './outbox/relay.ts';
-import { PollLoop, type RoundResult } from './poll-loop.ts';
+import { type PauseTimer, PollLoop, type RoundResult } from './poll-loop.ts';
 import type { OrdersStore, PendingRelease } from './store.ts';
 
 /** Resolves once inventory answered Release for the row's order. */
@@ -24,6 +24,8 @@ export interface ReleaseRetrierOptions {
   batchSize?: number;
   /** Longest pause between two rounds while Release keeps failing (ms, default 30 s). */
   maxBackoffMs?: number;
+  /** The pause clock (tests); default setTimeout. */
+  timer?: PauseTimer;
 }
 
 export class ReleaseRetrier extends PollLoop {
@@ -33,7 +35,7 @@ export class ReleaseRetrier extends PollLoop {
     private readonly log: Logger,
     private readonly options: ReleaseRetrierOptions,
   ) {
-    super({ pollMs: options.pollMs, maxBackoffMs: options.maxBackoffMs ?? 30_000 });
+    super({ pollMs: options.pollMs, maxBackoffMs: options.maxBackoffMs ?? 30_000, ...(options.timer ? { timer: options.timer } : {}) });
   }
 
   /** A failed bookkeeping write must not end the loop. */
