@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { type BenchResult, type Figure, percentile, progress, stamp } from './lib.ts';
+import { type BenchResult, type Figure, type RunOptions, percentile, progress, stamp } from './lib.ts';
+import { type Baseline, checkoutBaseline } from './support/baseline.ts';
 import { startExplorerProcess } from './support/explorer-process.ts';
 import type { IngestWorkerData, IngestWorkerResult } from './support/ingest-worker.ts';
 import { SPANS_PER_TRACE } from './support/otlp-bodies.ts';
@@ -45,9 +46,13 @@ function startWorker(data: IngestWorkerData): RunningWorker {
   return { ready, start: (at) => w.postMessage({ startAt: at }), result };
 }
 
-async function measure(protocol: 'grpc' | 'http/protobuf', warmupMs: number, durationMs: number) {
+type Protocol = 'grpc' | 'http/protobuf';
+type Measured = Awaited<ReturnType<typeof measure>>;
+
+/** `bin`: another checkout's explorer (the in-run baseline); default this one. */
+async function measure(protocol: Protocol, warmupMs: number, durationMs: number, bin?: string) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-bench-ingest-'));
-  const explorer = await startExplorerProcess(dataDir);
+  const explorer = await startExplorerProcess(dataDir, [], bin);
   try {
     const port = protocol === 'grpc' ? explorer.grpcPort : explorer.httpPort;
     // The explorer's CPU time over the window: spans per CPU-second is its capacity per core,
@@ -90,9 +95,35 @@ async function measure(protocol: 'grpc' | 'http/protobuf', warmupMs: number, dur
   }
 }
 
-export async function run(quick: boolean): Promise<BenchResult> {
+const protocolLabel = (p: Protocol): string => (p === 'grpc' ? 'gRPC' : 'HTTP protobuf');
+
+/** Run-to-run spread of these figures on this shared 2-core VM is about ±10%: a smaller drop is noise. */
+const NO_WORSE_RATIO = 0.9;
+
+function baselineFigures(protocol: Protocol, m: Measured, b: Measured, baseline: Baseline): Figure[] {
+  const at = `vs ${baseline.ref} (${baseline.sha.slice(0, 7)}), same run`;
+  const rows: Array<[string, number, number, string]> = [
+    [`ingest OTLP/${protocolLabel(protocol)}, acked, ${at}`, m.rate, b.rate, 'spans/s'],
+    [`ingest OTLP/${protocolLabel(protocol)}, per explorer CPU-second, ${at}`, m.spansPerCpuSecond, b.spansPerCpuSecond, 'spans/CPU-s'],
+  ];
+  return rows
+    .filter(([, value, base]) => Number.isFinite(value) && Number.isFinite(base) && base > 0)
+    .map(([name, value, base, unit]) => ({
+      case: name,
+      value,
+      unit,
+      baseline: base,
+      ratio: value / base,
+      target: `no worse than before (ratio >= ${NO_WORSE_RATIO})`,
+      met: value / base >= NO_WORSE_RATIO,
+      note: `baseline stored ${b.stored} >= acked ${b.acked}: ${b.stored >= b.acked ? 'yes' : 'NO'}; ${b.refused} refused, ${b.failed} failed`,
+    }));
+}
+
+export async function run(quick: boolean, options: RunOptions = {}): Promise<BenchResult> {
   const warmupMs = quick ? 1_000 : 3_000;
   const durationMs = quick ? 3_000 : 15_000;
+  const baseline = options.baselineRef ? checkoutBaseline(options.baselineRef) : undefined;
   const figures: Figure[] = [];
   const parameters: Record<string, unknown> = {
     exporters: EXPORTERS,
@@ -104,37 +135,20 @@ export async function run(quick: boolean): Promise<BenchResult> {
     durationMs,
     durability: 'explorer default: WAL, synchronous=FULL, ack after commit',
     sender: 'worker threads, pre-encoded OTLP/protobuf (ProtobufTraceSerializer), fresh trace ids per request',
+    baseline: baseline ? { ref: baseline.ref, sha: baseline.sha, order: 'per protocol: baseline explorer first, then this one' } : 'none',
   };
   for (const protocol of ['grpc', 'http/protobuf'] as const) {
+    let b: Measured | undefined;
+    if (baseline) {
+      progress(`explorer-ingest: ${protocol}, baseline ${baseline.ref}, ${EXPORTERS} exporters, ${durationMs / 1000} s`);
+      b = await measure(protocol, warmupMs, durationMs, baseline.bin);
+      parameters[`${protocol} baseline detail`] = b;
+    }
     progress(`explorer-ingest: ${protocol}, ${EXPORTERS} exporters, ${durationMs / 1000} s`);
     const m = await measure(protocol, warmupMs, durationMs);
     parameters[`${protocol} detail`] = m;
-    const short = m.rate / TARGET_RATE;
-    figures.push({
-      case: `ingest OTLP/${protocol === 'grpc' ? 'gRPC' : 'HTTP protobuf'}, acked`,
-      value: m.rate,
-      unit: 'spans/s',
-      ratio: short,
-      target: '>= 100,000 spans/s',
-      met: m.rate >= TARGET_RATE,
-      note: `${m.rate >= TARGET_RATE ? '' : `${((1 - short) * 100).toFixed(0)}% below target (x${(1 / short).toFixed(1)} needed); `}export p50 ${m.p50.toFixed(0)} ms, p99 ${m.p99.toFixed(0)} ms; ${m.refused} refused (429/UNAVAILABLE), ${m.failed} failed; stored ${m.stored} >= acked ${m.acked}: ${m.stored >= m.acked ? 'yes' : 'NO'}`,
-    });
-    // /proc may be unreadable (not Linux, or the process gone): then there is no CPU figure, not a NaN one.
-    if (Number.isFinite(m.spansPerCpuSecond)) figures.push({
-      case: `ingest OTLP/${protocol === 'grpc' ? 'gRPC' : 'HTTP protobuf'}, per explorer CPU-second`,
-      value: m.spansPerCpuSecond,
-      unit: 'spans/CPU-s',
-      ratio: m.spansPerCpuSecond / TARGET_RATE,
-      note: `the explorer used ${m.explorerCoresUsed.toFixed(2)} cores of 2 during the window; one event-loop thread caps it near 1 core`,
-    });
-    figures.push({
-      case: `ingest OTLP/${protocol === 'grpc' ? 'gRPC' : 'HTTP protobuf'}, explorer peak RSS`,
-      value: m.peakMiB,
-      unit: 'MiB',
-      target: '< 500 MiB',
-      met: m.peakMiB < TARGET_MIB,
-      ...(m.peakMiB < TARGET_MIB ? {} : { note: `${(m.peakMiB - TARGET_MIB).toFixed(0)} MiB over` }),
-    });
+    figures.push(...currentFigures(protocol, m));
+    if (baseline && b) figures.push(...baselineFigures(protocol, m, b, baseline));
   }
   return {
     name: 'explorer-ingest',
@@ -144,4 +158,35 @@ export async function run(quick: boolean): Promise<BenchResult> {
     parameters,
     figures,
   };
+}
+
+function currentFigures(protocol: Protocol, m: Measured): Figure[] {
+  const figures: Figure[] = [];
+  const short = m.rate / TARGET_RATE;
+  figures.push({
+    case: `ingest OTLP/${protocolLabel(protocol)}, acked`,
+    value: m.rate,
+    unit: 'spans/s',
+    ratio: short,
+    target: '>= 100,000 spans/s',
+    met: m.rate >= TARGET_RATE,
+    note: `${m.rate >= TARGET_RATE ? '' : `${((1 - short) * 100).toFixed(0)}% below target (x${(1 / short).toFixed(1)} needed); `}export p50 ${m.p50.toFixed(0)} ms, p99 ${m.p99.toFixed(0)} ms; ${m.refused} refused (429/UNAVAILABLE), ${m.failed} failed; stored ${m.stored} >= acked ${m.acked}: ${m.stored >= m.acked ? 'yes' : 'NO'}`,
+  });
+  // /proc may be unreadable (not Linux, or the process gone): then there is no CPU figure, not a NaN one.
+  if (Number.isFinite(m.spansPerCpuSecond)) figures.push({
+    case: `ingest OTLP/${protocolLabel(protocol)}, per explorer CPU-second`,
+    value: m.spansPerCpuSecond,
+    unit: 'spans/CPU-s',
+    ratio: m.spansPerCpuSecond / TARGET_RATE,
+    note: `the explorer used ${m.explorerCoresUsed.toFixed(2)} cores of 2 during the window; one event-loop thread caps it near 1 core`,
+  });
+  figures.push({
+    case: `ingest OTLP/${protocolLabel(protocol)}, explorer peak RSS`,
+    value: m.peakMiB,
+    unit: 'MiB',
+    target: '< 500 MiB',
+    met: m.peakMiB < TARGET_MIB,
+    ...(m.peakMiB < TARGET_MIB ? {} : { note: `${(m.peakMiB - TARGET_MIB).toFixed(0)} MiB over` }),
+  });
+  return figures;
 }

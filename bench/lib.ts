@@ -24,6 +24,12 @@ export interface Figure {
   note?: string;
 }
 
+/** What `npm run bench` passes every benchmark besides --quick. */
+export interface RunOptions {
+  /** A git ref whose explorer runs beside the current one (`--baseline=<ref>`, default bench/baseline.json); absent = none. */
+  baselineRef?: string;
+}
+
 export interface BenchResult {
   name: string;
   title: string;

@@ -2,9 +2,10 @@
  * `npm run bench [-- --quick] [names...]`: runs the benchmarks, writes
  * bench/results/<name>.json each, and prints one table.
  */
-import { type BenchResult, progress, table, writeResult } from './lib.ts';
+import { type BenchResult, type RunOptions, progress, table, writeResult } from './lib.ts';
+import { defaultBaselineRef } from './support/baseline.ts';
 
-type Bench = { run(quick: boolean): Promise<BenchResult> };
+type Bench = { run(quick: boolean, options: RunOptions): Promise<BenchResult> };
 const BENCHES: Record<string, () => Promise<Bench>> = {
   'span-cost': () => import('./span-cost.ts'),
   'service-overhead': () => import('./service-overhead.ts'),
@@ -15,11 +16,14 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const unknown = args.filter((a) => a.startsWith('--') && a !== '--quick');
+const unknown = args.filter((a) => a.startsWith('--') && a !== '--quick' && !/^--baseline=\S+$/.test(a));
 if (unknown.length > 0) {
-  process.stderr.write(`bench: unknown option ${unknown.join(', ')} (known: --quick)\n`);
+  process.stderr.write(`bench: unknown option ${unknown.join(', ')} (known: --quick, --baseline=<git ref>|none)\n`);
   process.exit(2);
 }
+// The explorer benches also run this commit's explorer in the same run: "no worse than before" as a ratio.
+const baselineArg = args.find((a) => a.startsWith('--baseline='))?.slice('--baseline='.length) ?? defaultBaselineRef();
+const options: RunOptions = baselineArg === 'none' ? {} : { baselineRef: baselineArg };
 const wanted = args.filter((a) => !a.startsWith('--'));
 const missing = wanted.filter((w) => !(w in BENCHES));
 if (missing.length > 0) {
@@ -36,7 +40,7 @@ for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHES)) {
   // One failing bench (a broker gone away on a shared machine) must not lose the others' results.
   try {
     const bench = await BENCHES[name]!();
-    const result = await bench.run(quick);
+    const result = await bench.run(quick, options);
     progress(`${name}: done in ${((Date.now() - started) / 1000).toFixed(1)} s -> ${writeResult(result)}`);
     results.push(result);
   } catch (error) {

@@ -23,11 +23,12 @@ export interface ExplorerProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startExplorerProcess(dataDir: string, extra: string[] = []): Promise<ExplorerProcess> {
+export async function startExplorerProcess(dataDir: string, extra: string[] = [], bin?: string): Promise<ExplorerProcess> {
   const prof = process.env.BENCH_CPU_PROF;
   const started = await spawnExplorer(dataDir, extra, {
     nodeArgs: prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [],
     readyTimeoutMs: 30_000,
+    ...(bin ? { bin } : {}),
   });
   const { child, grpcPort, httpPort, uiPort, url } = started;
   const pid = child.pid as number;

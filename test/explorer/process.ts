@@ -19,6 +19,8 @@ export interface StartOptions {
   nodeArgs?: string[];
   /** How long to wait for the ready line. */
   readyTimeoutMs?: number;
+  /** Another `tracewire` CLI (the bench's baseline checkout); default this repository's. */
+  bin?: string;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface StartOptions {
  * from its first stdout line (tests and benchmarks share this).
  */
 export function startExplorerProcess(dataDir: string, extra: string[] = [], options: StartOptions = {}): Promise<ExplorerProcess> {
-  const args = [BIN, 'explorer', '--data', dataDir, '--grpc-port', '0', '--http-port', '0', '--ui-port', '0', ...extra];
+  const args = [options.bin ?? BIN, 'explorer', '--data', dataDir, '--grpc-port', '0', '--http-port', '0', '--ui-port', '0', ...extra];
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
