@@ -28,8 +28,15 @@ export function defaultBaselineRef(): string {
   return (JSON.parse(fs.readFileSync(path.join(BENCH_DIR, 'baseline.json'), 'utf8')) as { ref: string }).ref;
 }
 
-export function checkoutBaseline(ref: string): Baseline {
-  const sha = execFileSync('git', ['rev-parse', '--verify', `${ref}^{commit}`], { cwd: REPO }).toString().trim();
+/** The checkout, or undefined (said on stderr) when the ref is unknown here, e.g. in a shallow clone. */
+export function checkoutBaseline(ref: string): Baseline | undefined {
+  let sha: string;
+  try {
+    sha = execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: REPO, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    progress(`baseline: ${ref} is not a commit of this checkout (a shallow clone?): no before/after figures this run`);
+    return undefined;
+  }
   const root = path.join(REPO, '.cache', 'bench', `baseline-${sha.slice(0, 12)}`);
   const bin = path.join(root, 'packages', 'explorer', 'bin', 'tracewire.js');
   if (!fs.existsSync(path.join(root, '.complete'))) {
