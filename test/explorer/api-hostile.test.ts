@@ -140,9 +140,7 @@ describe('the UI/API listener under hostile requests', () => {
     await stillServing();
   });
 
-  it('cuts off a client that trickles its headers (slowloris) with 408 once headersTimeout (10 s) has passed, and one that sends nothing', async () => {
-    const slow = net.connect(ex.uiPort, '127.0.0.1');
-    const silent = net.connect(ex.uiPort, '127.0.0.1');
+  it('cuts off a client that trickles its headers (slowloris) with 408 once headersTimeout (10 s) has passed; closes silent and idle keep-alive connections', async () => {
     const answer = (socket: net.Socket) =>
       new Promise<string>((resolve) => {
         let got = '';
@@ -150,9 +148,12 @@ describe('the UI/API listener under hostile requests', () => {
         socket.on('error', () => undefined);
         socket.on('close', () => resolve(got));
       });
-    const slowAnswer = answer(slow);
-    const silentAnswer = answer(silent);
+    const slow = net.connect(ex.uiPort, '127.0.0.1');
+    const silent = net.connect(ex.uiPort, '127.0.0.1');
+    const idle = net.connect(ex.uiPort, '127.0.0.1');
+    const [slowAnswer, silentAnswer, idleAnswer] = [answer(slow), answer(silent), answer(idle)];
     slow.write('GET /api/tw/status HTTP/1.1\r\nhost: localhost\r\n');
+    idle.write('GET /api/tw/status HTTP/1.1\r\nhost: localhost\r\nconnection: keep-alive\r\n\r\n');
     // One header line a second, never the blank line that ends the headers; other clients are served meanwhile.
     for (let i = 0; !slow.destroyed && !slow.readableEnded && i < 60; i++) {
       await new Promise((r) => setTimeout(r, 1000));
@@ -160,8 +161,9 @@ describe('the UI/API listener under hostile requests', () => {
       await stillServing();
     }
     assert.match(await slowAnswer, /^HTTP\/1\.1 408 /);
-    // A connection that never sent a byte is closed too (no answer is owed).
+    // A connection that never sent a byte is closed too (no answer is owed); a kept-alive one after its answer.
     await silentAnswer;
+    assert.match(await idleAnswer, /^HTTP\/1\.1 200 /);
   });
 
   it('wrote nothing to its error log', () => {

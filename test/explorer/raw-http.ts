@@ -16,6 +16,8 @@ export interface RawResponse {
   timedOut: boolean;
   /** Every byte the server sent. */
   raw: Buffer;
+  /** The socket error's code, if any (ECONNRESET after an early answer is normal; ECONNREFUSED means nobody listens). */
+  error?: string;
 }
 
 export interface RawOptions {
@@ -29,6 +31,7 @@ export function rawRequest(port: number, data: string | Buffer | Array<string | 
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let timedOut = false;
+    let error: string | undefined;
     const socket = net.connect(port, '127.0.0.1', () => {
       for (const part of Array.isArray(data) ? data : [data]) socket.write(part);
       if (opts.halfClose !== false) socket.end();
@@ -39,11 +42,13 @@ export function rawRequest(port: number, data: string | Buffer | Array<string | 
     }, opts.timeoutMs ?? 10_000);
     socket.on('data', (c: Buffer) => chunks.push(c));
     // A reset after the answer (the server closed while we were still writing) is not a failure here.
-    socket.on('error', () => undefined);
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      error ??= err.code ?? err.message;
+    });
     socket.on('close', () => {
       clearTimeout(timer);
       const raw = Buffer.concat(chunks);
-      resolve({ ...parseFirstResponse(raw), timedOut, raw });
+      resolve({ ...parseFirstResponse(raw), timedOut, raw, ...(error !== undefined ? { error } : {}) });
     });
   });
 }

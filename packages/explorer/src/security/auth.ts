@@ -12,6 +12,9 @@
  *   a session cookie (`POST /login` or `?token=` once; see `ui-login.ts`). The
  *   cookie holds HMAC-SHA256(token, "tracewire-ui-session-v1"), not the
  *   token itself, and is HttpOnly + SameSite=Strict.
+ * - Without a token, HTTP requests must be addressed to a loopback name, an IP
+ *   address or an allowed host (`allowsHost`, `host-check.ts`): otherwise a web
+ *   page could reach the explorer through DNS rebinding.
  * - Every comparison hashes both sides to SHA-256 and compares the equal-length
  *   digests with `crypto.timingSafeEqual`, so neither the content nor the
  *   length of the expected value leaks through response timing.
