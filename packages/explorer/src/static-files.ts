@@ -85,11 +85,9 @@ function resolveFile(root: string, rel: string): { file: string; stat: fs.Stats 
 }
 
 export function serveStatic(uiDir: string, req: http.IncomingMessage, res: http.ServerResponse, pathname: string): void {
-  const rel = pathname.length <= MAX_UI_PATH_CHARS ? decodePath(pathname) : undefined;
-  if (rel === undefined) {
-    sendText(res, pathname.length > MAX_UI_PATH_CHARS ? 404 : 400, pathname.length > MAX_UI_PATH_CHARS ? 'not found' : 'bad path');
-    return;
-  }
+  if (pathname.length > MAX_UI_PATH_CHARS) return sendText(res, 404, 'not found');
+  const rel = decodePath(pathname);
+  if (rel === undefined) return sendText(res, 400, 'bad path');
   const found = resolveFile(path.resolve(uiDir), rel);
   if (found === undefined) return sendText(res, 404, 'not found');
   if (found === 'not-built') {
