@@ -27,8 +27,14 @@ export interface ExplorerOptions {
    * and on the API/UI. Required when `host` is not a loopback address.
    */
   token?: string;
-  /** The one origin allowed cross-origin (browser exporters, other UIs); default none. */
+  /** The one origin allowed cross-origin (browser exporters, other UIs); default none. `*` opens OTLP/HTTP only, never the query API. */
   corsOrigin?: string;
+  /**
+   * Without a token, the UI/API and OTLP/HTTP listeners answer only requests addressed to
+   * localhost, *.localhost or an IP address (DNS-rebinding guard); these names are answered too.
+   * `name` exactly, `.domain` for it and its subdomains. Ignored with a token.
+   */
+  allowedHosts?: string[];
   grpcPort?: number;
   httpPort?: number;
   uiPort?: number;
@@ -89,7 +95,7 @@ function closeHttp(server: http.Server): Promise<void> {
 export async function startExplorer(opts: ExplorerOptions = {}): Promise<Explorer> {
   const host = opts.host ?? '127.0.0.1';
   // Before anything opens: refuse a public bind without a token.
-  const auth = createAuth({ host, token: opts.token });
+  const auth = createAuth({ host, token: opts.token, allowedHosts: opts.allowedHosts });
   const onError = opts.onError ?? ((err: Error) => console.error(`tracewire explorer: ${err.stack ?? err.message}`));
   const store = new SqliteStore({
     dataDir: opts.dataDir ?? './.tracewire',

@@ -28,3 +28,5 @@ export type { ApiAttribute, ApiSpan, ApiTraceSummary, EdgeKind, SearchResponse, 
 export type { AnyValue, KeyValue, Resource, Scope, SpanRecord, StoredSpan } from './model.ts';
 export { createAuth, isLoopback, safeEqual, InsecureBindError, WeakTokenError, SESSION_COOKIE } from './security/auth.ts';
 export type { Auth } from './security/auth.ts';
+export { HostConfigError, parseAllowedHosts, refuseForeignHost } from './security/host-check.ts';
+export type { HostPolicy } from './security/host-check.ts';

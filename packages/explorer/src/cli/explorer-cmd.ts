@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { startExplorer } from '../explorer.ts';
 import { InsecureBindError, WeakTokenError } from '../security/auth.ts';
+import { HostConfigError } from '../security/host-check.ts';
 import { UsageError, duration, port, size } from './args.ts';
 
 export const EXPLORER_USAGE = `tracewire explorer [options]
@@ -17,7 +18,11 @@ export const EXPLORER_USAGE = `tracewire explorer [options]
   --token TOKEN       bearer token for OTLP, the API and the UI (default $TRACEWIRE_TOKEN;
                       required when --host is not a loopback address; prefer the variable:
                       a flag is visible in the process list)
-  --cors-origin ORIGIN  the one web origin allowed cross-origin (default: none)`;
+  --cors-origin ORIGIN  the one web origin allowed cross-origin (default: none; '*' opens
+                      OTLP/HTTP to every origin, never the query API)
+  --allowed-host NAME another name this explorer answers to without a token, besides
+                      localhost and IP addresses (repeatable; .example.com = the domain
+                      and its subdomains; default $TRACEWIRE_ALLOWED_HOSTS, comma-separated)`;
 
 export async function explorerCommand(argv: string[]): Promise<number> {
   let values;
@@ -37,17 +42,21 @@ export async function explorerCommand(argv: string[]): Promise<number> {
         'ui-dir': { type: 'string' },
         token: { type: 'string' },
         'cors-origin': { type: 'string' },
+        'allowed-host': { type: 'string', multiple: true },
       },
     }));
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
   const token = values.token ?? process.env.TRACEWIRE_TOKEN;
+  // Flags first, then the variable (an empty variable means none).
+  const allowedHosts = values['allowed-host'] ?? (process.env.TRACEWIRE_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
   let explorer;
   try {
     explorer = await startExplorer({
       ...(token ? { token } : {}),
       ...(values['cors-origin'] ? { corsOrigin: values['cors-origin'] } : {}),
+      allowedHosts,
       dataDir: values.data ?? './.tracewire',
       host: values.host ?? '127.0.0.1',
       grpcPort: port('grpc-port', values['grpc-port'], 4317),
@@ -59,7 +68,7 @@ export async function explorerCommand(argv: string[]): Promise<number> {
       ...(values['ui-dir'] ? { uiDir: values['ui-dir'] } : {}),
     });
   } catch (err) {
-    if (err instanceof InsecureBindError || err instanceof WeakTokenError) throw new UsageError(err.message);
+    if (err instanceof InsecureBindError || err instanceof WeakTokenError || err instanceof HostConfigError) throw new UsageError(err.message);
     throw err;
   }
   // One machine-readable line first (tests and scripts wait for it), then a human one on stderr.

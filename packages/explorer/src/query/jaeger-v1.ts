@@ -8,7 +8,7 @@
  */
 import { type AnyValue, type KeyValue, type StoredSpan, valueToPlain } from '../model.ts';
 import type { AttrFilter, SearchQuery } from '../store/store.ts';
-import { ParamError, one, parseDuration, parseIntParam, parseMicros } from './params.ts';
+import { MAX_FILTERS, MAX_VALUE_CHARS, ParamError, checkLength, checkOrder, many, one, parseDuration, parseIntParam, parseMicros, startFromLookback } from './params.ts';
 import { sortSpans } from './trace-tree.ts';
 
 export interface JaegerTag {
@@ -98,9 +98,13 @@ export function toJaegerTrace(traceId: string, stored: StoredSpan[]) {
   return { traceID: traceId, spans, processes, warnings: null };
 }
 
-/** Jaeger's `tags` parameter: a JSON object, or logfmt `k=v k2="v 2"`. */
-export function parseJaegerTags(raw: string): AttrFilter[] {
+/** Jaeger's `tags` parameter: a JSON object, or logfmt `k=v k2="v 2"`; at most `max` pairs, each key and value at most MAX_VALUE_CHARS. */
+export function parseJaegerTags(raw: string, max = MAX_FILTERS): AttrFilter[] {
   const out: AttrFilter[] = [];
+  const add = (key: string, value: string) => {
+    if (out.length >= max) throw new ParamError('tags', `tags may hold at most ${MAX_FILTERS} filters in one search`);
+    out.push({ op: 'eq', key: checkLength('tags', key), value: checkLength('tags', value) });
+  };
   const t = raw.trim();
   if (t.startsWith('{')) {
     let obj: unknown;
@@ -110,45 +114,54 @@ export function parseJaegerTags(raw: string): AttrFilter[] {
       throw new ParamError('tags', 'tags must be a JSON object like {"http.status_code":"500"} or logfmt k=v');
     }
     if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new ParamError('tags', 'tags must be a JSON object');
-    for (const [key, value] of Object.entries(obj)) out.push({ op: 'eq', key, value: String(value) });
+    for (const [key, value] of Object.entries(obj)) add(key, String(value));
     return out;
   }
   const re = /\s*([^\s=]+)=(?:"((?:[^"\\]|\\.)*)"|(\S*))/gy;
   let pos = 0;
   let m: RegExpExecArray | null;
   while (pos < t.length && (m = re.exec(t)) !== null) {
-    out.push({ op: 'eq', key: m[1] as string, value: m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '') });
+    add(m[1] as string, m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? ''));
     pos = re.lastIndex;
   }
   if (pos < t.length) throw new ParamError('tags', 'tags must be a JSON object or logfmt k=v pairs');
   return out;
 }
 
+/** `tags` (JSON or logfmt) and `tag` (`key:value`, repeatable): at most MAX_FILTERS filters together. */
+function parseJaegerFilters(p: URLSearchParams): AttrFilter[] {
+  const out: AttrFilter[] = [];
+  // A tags object holds up to MAX_FILTERS keys and values, so its text may be longer than one value.
+  for (const t of many(p, 'tags', MAX_FILTERS, 2 * MAX_FILTERS * MAX_VALUE_CHARS)) out.push(...parseJaegerTags(t, MAX_FILTERS - out.length));
+  for (const t of many(p, 'tag', MAX_FILTERS)) {
+    const i = t.indexOf(':');
+    if (i <= 0) throw new ParamError('tag', 'tag must be key:value');
+    if (out.length >= MAX_FILTERS) throw new ParamError('tag', `tags and tag may hold at most ${MAX_FILTERS} filters together in one search`);
+    out.push({ op: 'eq', key: t.slice(0, i), value: t.slice(i + 1) });
+  }
+  return out;
+}
+
 /** `/api/traces` parameters -> SearchQuery (times in microseconds, durations as Go strings). */
-export function parseJaegerSearch(p: URLSearchParams): SearchQuery {
-  const q: SearchQuery = { attrs: [], limit: 20, offset: 0, sort: 'recent' };
+export function parseJaegerSearch(p: URLSearchParams, nowMs = Date.now()): SearchQuery {
+  const q: SearchQuery = { attrs: parseJaegerFilters(p), limit: 20, offset: 0, sort: 'recent' };
   const service = one(p, 'service');
   if (service !== undefined) q.service = service;
   const operation = one(p, 'operation');
   if (operation !== undefined && operation !== 'all') q.operation = operation;
-  for (const t of p.getAll('tags')) if (t.trim()) q.attrs.push(...parseJaegerTags(t));
-  for (const t of p.getAll('tag')) {
-    const i = t.indexOf(':');
-    if (i <= 0) throw new ParamError('tag', 'tag must be key:value');
-    q.attrs.push({ op: 'eq', key: t.slice(0, i), value: t.slice(i + 1) });
-  }
   const start = one(p, 'start');
   if (start !== undefined) q.startNs = parseMicros('start', start);
   const end = one(p, 'end');
   if (end !== undefined) q.endNs = parseMicros('end', end);
   if (q.startNs === undefined) {
     const lookback = one(p, 'lookback');
-    if (lookback !== undefined && lookback !== 'custom') q.startNs = (q.endNs ?? BigInt(Date.now()) * 1_000_000n) - parseDuration('lookback', lookback);
+    if (lookback !== undefined && lookback !== 'custom') q.startNs = startFromLookback(q.endNs ?? BigInt(nowMs) * 1_000_000n, parseDuration('lookback', lookback));
   }
   const minD = one(p, 'minDuration');
   if (minD !== undefined) q.minDurationNs = parseDuration('minDuration', minD);
   const maxD = one(p, 'maxDuration');
   if (maxD !== undefined) q.maxDurationNs = parseDuration('maxDuration', maxD);
+  checkOrder(q);
   const limit = one(p, 'limit');
   if (limit !== undefined) q.limit = parseIntParam('limit', limit, 0, 1500) || 20;
   return q;

@@ -4,7 +4,7 @@
  */
 import type { SpanKindNumber } from '../model.ts';
 import type { AttrFilter, SearchQuery } from '../store/store.ts';
-import { ParamError, one, parseDuration, parseIntParam, parseTimeMsOrIso } from './params.ts';
+import { MAX_FILTERS, ParamError, checkOrder, many, one, parseDuration, parseIntParam, parseTimeMsOrIso, startFromLookback } from './params.ts';
 
 // A Map, not an object literal: `kind=__proto__` must not find Object.prototype.
 const KINDS = new Map<string, SpanKindNumber>([
@@ -37,9 +37,9 @@ export function parseAttrExpr(raw: string): AttrFilter {
   return { op: 'eq', key, value: value.replace(/\\\*$/, '*') };
 }
 
-export function parseKind(raw: string): SpanKindNumber {
+export function parseKind(raw: string, parameter = 'kind'): SpanKindNumber {
   const k = KINDS.get(raw.toLowerCase());
-  if (k === undefined) throw new ParamError('kind', 'kind must be one of server, client, producer, consumer, internal');
+  if (k === undefined) throw new ParamError(parameter, `${parameter} must be one of server, client, producer, consumer, internal`);
   return k;
 }
 
@@ -58,10 +58,7 @@ export function parseSearchParams(p: URLSearchParams, nowMs = Date.now()): Searc
   }
   const text = one(p, 'q');
   if (text !== undefined) q.text = text;
-  q.attrs = p
-    .getAll('attr')
-    .filter((a) => a.trim() !== '')
-    .map(parseAttrExpr);
+  q.attrs = many(p, 'attr', MAX_FILTERS).map(parseAttrExpr);
   const minD = one(p, 'minDuration');
   if (minD !== undefined) q.minDurationNs = parseDuration('minDuration', minD);
   const maxD = one(p, 'maxDuration');
@@ -73,10 +70,10 @@ export function parseSearchParams(p: URLSearchParams, nowMs = Date.now()): Searc
   const lookback = one(p, 'lookback');
   if (start !== undefined) q.startNs = parseTimeMsOrIso('start', start);
   else if (lookback !== undefined && lookback !== 'custom') {
-    q.startNs = (endNs ?? BigInt(nowMs) * 1_000_000n) - parseDuration('lookback', lookback);
+    q.startNs = startFromLookback(endNs ?? BigInt(nowMs) * 1_000_000n, parseDuration('lookback', lookback));
   }
   if (endNs !== undefined) q.endNs = endNs;
-  if (q.startNs !== undefined && q.endNs !== undefined && q.startNs > q.endNs) throw new ParamError('start', 'start must not be after end');
+  checkOrder(q);
 
   const limit = one(p, 'limit');
   if (limit !== undefined) q.limit = parseIntParam('limit', limit, 1, 1000);

@@ -10,6 +10,7 @@ import http from 'node:http';
 import { createGunzip } from 'node:zlib';
 import { type Auth, sendUnauthorizedJson } from '../security/auth.ts';
 import { corsHeaders, sendPreflight } from '../security/cors.ts';
+import { refuseForeignHost } from '../security/host-check.ts';
 import type { Store } from '../store/store.ts';
 import { StoreBusyError, StoreClosedError } from '../store/store.ts';
 import { MalformedPayloadError, decodeJson, decodeProtobuf } from './decode.ts';
@@ -73,6 +74,7 @@ function readBody(req: http.IncomingMessage, gzip: boolean, max: number): Promis
 
 export function createOtlpHttpHandler(opts: OtlpHttpOptions): http.RequestListener {
   return (req, res) => {
+    if (refuseForeignHost(opts.auth, req, res)) return;
     void handle(req, res, opts).catch((err: Error) => {
       opts.onError?.(err);
       sendStatus(res, 500, 'json', 'internal error');

@@ -12,12 +12,16 @@
  *   a session cookie (`POST /login` or `?token=` once; see `ui-login.ts`). The
  *   cookie holds HMAC-SHA256(token, "tracewire-ui-session-v1"), not the
  *   token itself, and is HttpOnly + SameSite=Strict.
+ * - Without a token, HTTP requests must be addressed to a loopback name, an IP
+ *   address or an allowed host (`allowsHost`, `host-check.ts`): otherwise a web
+ *   page could reach the explorer through DNS rebinding.
  * - Every comparison hashes both sides to SHA-256 and compares the equal-length
  *   digests with `crypto.timingSafeEqual`, so neither the content nor the
  *   length of the expected value leaks through response timing.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
+import { hostName, isAllowedHost, parseAllowedHosts } from './host-check.ts';
 
 export const SESSION_COOKIE = 'tracewire_session';
 /** Short tokens can be guessed over the network; 16 characters is the floor. */
@@ -55,6 +59,12 @@ export interface Auth {
   checkCookie(header: string | undefined): boolean;
   /** Value of the session cookie to hand out after a successful login. */
   sessionValue(): string;
+  /**
+   * Whether a request addressed to this Host / authority is answered (DNS-rebinding guard,
+   * `host-check.ts`): always with a token; without one, loopback names, IP addresses and
+   * the allowed hosts only. `undefined` (no Host at all: HTTP/1.0, never a browser) is answered.
+   */
+  allowsHost(authority: string | undefined): boolean;
 }
 
 function bearer(header: string | string[] | undefined): string | undefined {
@@ -79,8 +89,9 @@ export function cookieValue(header: string | undefined, name: string): string | 
  * const auth = createAuth({ host: '0.0.0.0', token: process.env.TRACEWIRE_TOKEN });
  * if (auth.enabled && !auth.checkAuthorization(req.headers.authorization)) deny();
  */
-export function createAuth(opts: { host: string; token?: string | undefined }): Auth {
+export function createAuth(opts: { host: string; token?: string | undefined; allowedHosts?: readonly string[] | undefined }): Auth {
   const token = opts.token === '' ? undefined : opts.token;
+  const allowed = parseAllowedHosts(opts.allowedHosts ?? []);
   if (token === undefined) {
     if (!isLoopback(opts.host)) {
       throw new InsecureBindError(
@@ -88,7 +99,14 @@ export function createAuth(opts: { host: string; token?: string | undefined }): 
           'Set TRACEWIRE_TOKEN (or --token) to a secret of at least 16 characters, or keep the default --host 127.0.0.1.',
       );
     }
-    return { enabled: false, checkAuthorization: () => true, checkToken: () => true, checkCookie: () => true, sessionValue: () => '' };
+    return {
+      enabled: false,
+      checkAuthorization: () => true,
+      checkToken: () => true,
+      checkCookie: () => true,
+      sessionValue: () => '',
+      allowsHost: (authority) => authority === undefined || isAllowedHost(hostName(authority), allowed),
+    };
   }
   if (token.length < MIN_TOKEN_LENGTH || /\s/.test(token)) {
     throw new WeakTokenError(`the token must be at least ${MIN_TOKEN_LENGTH} characters without spaces (e.g. \`openssl rand -hex 32\`)`);
@@ -104,6 +122,8 @@ export function createAuth(opts: { host: string; token?: string | undefined }): 
       return safeEqual(v ?? '', session) && v !== undefined;
     },
     sessionValue: () => session,
+    // The token guards every request, whatever name it was sent to.
+    allowsHost: () => true,
   };
 }
 

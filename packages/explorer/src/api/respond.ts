@@ -1,0 +1,45 @@
+/**
+ * How the query API answers: JSON with `nosniff` (span data is untrusted and
+ * must never be sniffed into HTML), and one place that maps errors to status
+ * codes: a bad parameter 400 `{error, parameter}`, an unknown trace 404,
+ * anything else 500 and the error handler (never the message: it may hold
+ * internals).
+ */
+import type http from 'node:http';
+import { ParamError } from '../query/params.ts';
+
+/** A trace or other resource that does not exist: 404 `{error}`. */
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+}
+
+export function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** Answers `err` as the client's mistake (4xx) when it is one, else as 500 after reporting it. */
+export function sendError(res: http.ServerResponse, err: unknown, onError?: (err: Error) => void): void {
+  if (err instanceof ParamError) return answer(res, 400, { error: err.message, parameter: err.parameter });
+  if (err instanceof NotFoundError) return answer(res, 404, { error: err.message });
+  try {
+    onError?.(err instanceof Error ? err : new Error(String(err)));
+  } finally {
+    answer(res, 500, { error: 'internal error' });
+  }
+}
+
+/** Answers unless an answer is already on its way; then the connection is cut, so the client sees a broken reply rather than a wrong one. */
+function answer(res: http.ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  json(res, status, body);
+}
