@@ -1,12 +1,12 @@
 /**
  * Jaeger query v1 JSON (what Grafana's Jaeger data source and Jaeger UI read):
  * the `{data, total, limit, offset, errors}` wrapper, spans with microsecond
- * times, tags typed string/bool/int64/float64/binary, events as logs and
- * links as FOLLOWS_FROM references. Span kind and status become the
+ * times, tags typed string/bool/int64/float64/binary, events as logs, the
+ * parent as a CHILD_OF reference and links as FOLLOWS_FROM references. Span kind and status become the
  * `span.kind`, `otel.status_code`, `otel.status_description` and `error` tags,
  * as Jaeger's own OTLP translation does.
  */
-import { type AnyValue, type KeyValue, type StoredSpan, valueToPlain } from '../model.ts';
+import { type AnyValue, type KeyValue, type SpanRecord, type StoredSpan, valueToPlain } from '../model.ts';
 import type { AttrFilter, SearchQuery } from '../store/store.ts';
 import { ParamError, one, parseDuration, parseIntParam, parseMicros } from './params.ts';
 import { sortSpans } from './trace-tree.ts';
@@ -47,10 +47,31 @@ function tag(key: string, v: AnyValue): JaegerTag {
 const tags = (list: KeyValue[]) => list.map((kv) => tag(kv.key, kv.value));
 const micros = (ns: string) => Number(BigInt(ns) / 1000n);
 
+export interface JaegerReference {
+  refType: 'CHILD_OF' | 'FOLLOWS_FROM';
+  traceID: string;
+  spanID: string;
+}
+
+/**
+ * The parent is always CHILD_OF, first; every link is FOLLOWS_FROM. This is
+ * Jaeger's own OTLP translation (opentelemetry-collector-contrib
+ * pkg/translator/jaeger/traces_to_jaegerproto.go `makeJaegerProtoReferences`,
+ * which jaeger's internal/jptrace/translator.go `ProtoFromTraces` calls), and
+ * what readers need: Grafana's Jaeger data source takes a span's parent only
+ * from a CHILD_OF reference, so a consumer's parent given as FOLLOWS_FROM
+ * split every order into three roots at its Kafka and RabbitMQ hops.
+ */
+export function jaegerReferences(span: Pick<SpanRecord, 'traceId' | 'parentSpanId' | 'links'>): JaegerReference[] {
+  const refs: JaegerReference[] = [];
+  if (span.parentSpanId) refs.push({ refType: 'CHILD_OF', traceID: span.traceId, spanID: span.parentSpanId });
+  for (const l of span.links) refs.push({ refType: 'FOLLOWS_FROM', traceID: l.traceId, spanID: l.spanId });
+  return refs;
+}
+
 export function toJaegerTrace(traceId: string, stored: StoredSpan[]) {
   const processes: Record<string, { serviceName: string; tags: JaegerTag[] }> = {};
   const processIds = new Map<string, string>();
-  const kindById = new Map(stored.map((s) => [s.span.spanId, s.span.kind]));
   const spans = sortSpans(stored).map(({ span, resource, scope, service }) => {
     const pKey = JSON.stringify(resource.attributes);
     let processID = processIds.get(pKey);
@@ -59,13 +80,7 @@ export function toJaegerTrace(traceId: string, stored: StoredSpan[]) {
       processIds.set(pKey, processID);
       processes[processID] = { serviceName: service, tags: tags(resource.attributes.filter((a) => a.key !== 'service.name')) };
     }
-    const references: Array<{ refType: 'CHILD_OF' | 'FOLLOWS_FROM'; traceID: string; spanID: string }> = [];
-    if (span.parentSpanId) {
-      // A consumer under its producer is a messaging hop, not a call: FOLLOWS_FROM.
-      const hop = span.kind === 5 && kindById.get(span.parentSpanId) === 4;
-      references.push({ refType: hop ? 'FOLLOWS_FROM' : 'CHILD_OF', traceID: span.traceId, spanID: span.parentSpanId });
-    }
-    for (const l of span.links) references.push({ refType: 'FOLLOWS_FROM', traceID: l.traceId, spanID: l.spanId });
+    const references = jaegerReferences(span);
     const spanTags = tags(span.attributes);
     if (scope.name) spanTags.push({ key: 'otel.scope.name', type: 'string', value: scope.name });
     if (scope.version) spanTags.push({ key: 'otel.scope.version', type: 'string', value: scope.version });
