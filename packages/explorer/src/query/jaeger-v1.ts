@@ -6,10 +6,10 @@
  * `span.kind`, `otel.status_code`, `otel.status_description` and `error` tags,
  * as Jaeger's own OTLP translation does.
  */
-import { type AnyValue, type KeyValue, type SpanRecord, type StoredSpan, valueToPlain } from '../model.ts';
+import { type AnyValue, type KeyValue, type Scope, type SpanRecord, type StoredSpan, valueToPlain } from '../model.ts';
 import type { AttrFilter, SearchQuery } from '../store/store.ts';
 import { ParamError, one, parseDuration, parseIntParam, parseMicros } from './params.ts';
-import { sortSpans } from './trace-tree.ts';
+import { MAX_TRACE_SPANS, boundedSpans } from './trace-view.ts';
 
 export interface JaegerTag {
   key: string;
@@ -69,10 +69,30 @@ export function jaegerReferences(span: Pick<SpanRecord, 'traceId' | 'parentSpanI
   return refs;
 }
 
-export function toJaegerTrace(traceId: string, stored: StoredSpan[]) {
+/** Attributes, scope, kind and status as tags, as Jaeger's OTLP translator writes them. */
+function spanTags(span: SpanRecord, scope: Scope): JaegerTag[] {
+  const out = tags(span.attributes);
+  if (scope.name) out.push({ key: 'otel.scope.name', type: 'string', value: scope.name });
+  if (scope.version) out.push({ key: 'otel.scope.version', type: 'string', value: scope.version });
+  if (span.kind > 0) out.push({ key: 'span.kind', type: 'string', value: KIND_TAG[span.kind] ?? '' });
+  if (span.status.code === 1) out.push({ key: 'otel.status_code', type: 'string', value: 'OK' });
+  if (span.status.code === 2) {
+    out.push({ key: 'otel.status_code', type: 'string', value: 'ERROR' });
+    out.push({ key: 'error', type: 'bool', value: true });
+  }
+  if (span.status.message) out.push({ key: 'otel.status_description', type: 'string', value: span.status.message });
+  return out;
+}
+
+/**
+ * A trace above `maxSpans` keeps its first spans by start time and says so in
+ * the trace's `warnings` (Jaeger's JSON model: `Trace.warnings []string`).
+ */
+export function toJaegerTrace(traceId: string, stored: StoredSpan[], maxSpans = MAX_TRACE_SPANS) {
+  const bounded = boundedSpans(stored, maxSpans);
   const processes: Record<string, { serviceName: string; tags: JaegerTag[] }> = {};
   const processIds = new Map<string, string>();
-  const spans = sortSpans(stored).map(({ span, resource, scope, service }) => {
+  const spans = bounded.spans.map(({ span, resource, scope, service }) => {
     const pKey = JSON.stringify(resource.attributes);
     let processID = processIds.get(pKey);
     if (!processID) {
@@ -81,16 +101,6 @@ export function toJaegerTrace(traceId: string, stored: StoredSpan[]) {
       processes[processID] = { serviceName: service, tags: tags(resource.attributes.filter((a) => a.key !== 'service.name')) };
     }
     const references = jaegerReferences(span);
-    const spanTags = tags(span.attributes);
-    if (scope.name) spanTags.push({ key: 'otel.scope.name', type: 'string', value: scope.name });
-    if (scope.version) spanTags.push({ key: 'otel.scope.version', type: 'string', value: scope.version });
-    if (span.kind > 0) spanTags.push({ key: 'span.kind', type: 'string', value: KIND_TAG[span.kind] ?? '' });
-    if (span.status.code === 1) spanTags.push({ key: 'otel.status_code', type: 'string', value: 'OK' });
-    if (span.status.code === 2) {
-      spanTags.push({ key: 'otel.status_code', type: 'string', value: 'ERROR' });
-      spanTags.push({ key: 'error', type: 'bool', value: true });
-    }
-    if (span.status.message) spanTags.push({ key: 'otel.status_description', type: 'string', value: span.status.message });
     const start = BigInt(span.startTimeUnixNano);
     const end = BigInt(span.endTimeUnixNano);
     return {
@@ -101,7 +111,7 @@ export function toJaegerTrace(traceId: string, stored: StoredSpan[]) {
       flags: span.flags ?? 1,
       startTime: micros(span.startTimeUnixNano),
       duration: Number((end > start ? end - start : 0n) / 1000n),
-      tags: spanTags,
+      tags: spanTags(span, scope),
       logs: span.events.map((e) => ({
         timestamp: micros(e.timeUnixNano),
         fields: [{ key: 'event', type: 'string', value: e.name } as JaegerTag, ...tags(e.attributes)],
@@ -110,7 +120,9 @@ export function toJaegerTrace(traceId: string, stored: StoredSpan[]) {
       warnings: null,
     };
   });
-  return { traceID: traceId, spans, processes, warnings: null };
+  const t = bounded.truncated;
+  const warnings = t ? [`trace truncated: showing the first ${t.servedSpans} of ${t.spanCount} spans by start time (the explorer serves at most ${maxSpans} spans of one trace)`] : null;
+  return { traceID: traceId, spans, processes, warnings };
 }
 
 /** Jaeger's `tags` parameter: a JSON object, or logfmt `k=v k2="v 2"`. */
