@@ -12,7 +12,8 @@ export const USAGE = `npm run demo -- [--orders N] [--rate R] [--exit] [--no-exp
   --orders N      orders to send (default 20)
   --rate R        orders per second (default 5)
   --exit          stop everything after printing the trace (non-interactive)
-  --no-explorer   do not start the explorer; collect spans in the demo itself`;
+  --no-explorer   do not start the standalone explorer (ports 16686, 4317); keep spans in a
+                  private explorer inside the demo (free ports, temporary data)`;
 
 function positive(flag: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;

@@ -1,14 +1,17 @@
 /**
- * The one-command demo (run through scripts/demo.sh): explorer (or a built-in
- * receiver), the five services, a stream of sample orders with a progress
- * line, then one order's trace as a tree and where to browse the rest.
+ * The one-command demo (run through scripts/demo.sh): explorer (or a
+ * private explorer inside the demo), the five services, a stream of sample
+ * orders with a progress line, then one order's trace read from the explorer's
+ * API and printed by the CLI's waterfall, and where to browse the rest.
  */
 import path from 'node:path';
 import { parseDemoArgs } from './args.ts';
 import { ROOT, type Shop, launchShop } from './launch.ts';
 import { type SentOrder, progressLine, sendOrders } from './load.ts';
-import { type TraceSource, startBuiltInReceiver, startExplorer } from './sources.ts';
-import { type TreeSpan, renderTrace, summary } from './trace-tree.ts';
+import type { TraceView } from '../../packages/explorer/src/api-types.ts';
+import { renderWaterfall } from '../../packages/explorer/src/cli/waterfall.ts';
+import { formatDurationNs } from '../../packages/explorer/src/trace/index.ts';
+import { type TraceSource, startExplorer, startPrivateExplorer } from './sources.ts';
 
 const options = parseDemoArgs(process.argv.slice(2));
 const tty = process.stdout.isTTY === true;
@@ -32,18 +35,25 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
 /** Polls until the order's trace holds both consumers' work (or gives up and shows what there is). */
-async function waitForTrace(traceId: string, timeoutMs = 30_000): Promise<TreeSpan[]> {
+async function waitForTrace(traceId: string, timeoutMs = 30_000): Promise<TraceView | undefined> {
   const deadline = Date.now() + timeoutMs;
-  let spans: TreeSpan[] = [];
+  let view: TraceView | undefined;
   while (Date.now() < deadline && !stopping) {
-    spans = await source!.fetchTrace(traceId).catch(() => []);
-    if (spans.some((s) => s.name === 'send-sms') && spans.some((s) => s.name === 'create-shipment')) {
+    view = (await source!.fetchTrace(traceId).catch(() => undefined)) ?? view;
+    if (view?.spans.some((s) => s.name === 'send-sms') && view.spans.some((s) => s.name === 'create-shipment')) {
       await new Promise((r) => setTimeout(r, 1_000)); // stragglers
-      return source!.fetchTrace(traceId).catch(() => spans);
+      return (await source!.fetchTrace(traceId).catch(() => undefined)) ?? view;
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  return spans;
+  return view;
+}
+
+function summaryLine(view: TraceView | undefined): string {
+  if (!view) return 'no spans arrived';
+  const s = view.summary;
+  const errors = s.errorCount > 0 ? `, ${s.errorCount} with errors` : '';
+  return `${s.spanCount} spans, ${s.services.length} services, ${formatDurationNs(BigInt(s.durationNs))} end to end${errors}`;
 }
 
 try {
@@ -52,7 +62,7 @@ try {
     note('starting the explorer …');
     source = await startExplorer(path.join(dataRoot, 'explorer'), note);
   }
-  source ??= await startBuiltInReceiver();
+  source ??= await startPrivateExplorer();
   note(`spans go to the ${source.kind} (${source.env.OTEL_EXPORTER_OTLP_ENDPOINT})`);
 
   note('starting inventory, orders, gateway, notifications, shipping …');
@@ -83,15 +93,14 @@ try {
     note('no order was created, so there is no trace to show');
     await stopAll(1);
   } else {
-    const spans = await waitForTrace(pick.traceId);
+    const view = await waitForTrace(pick.traceId);
     say('');
-    say(`Trace ${pick.traceId} of order ${pick.orderId}: ${spans.length ? summary(spans) : 'no spans arrived'}`);
+    say(`Trace ${pick.traceId} of order ${pick.orderId}: ${summaryLine(view)}`);
     say('');
-    say(renderTrace(spans, tty));
+    if (view) say(renderWaterfall(view, { width: 30, color: tty }));
     say('');
-    const url = source.traceUrl(pick.traceId);
-    if (url) say(`This trace: ${url}`);
-    say(source.browseUrl ? `Browse all traces: ${source.browseUrl}` : 'No explorer running: start one with `npm run explorer` to browse traces.');
+    say(`This trace: ${source.traceUrl(pick.traceId)}`);
+    say(`Browse all traces: ${source.browseUrl}${source.kind === 'private explorer' ? ' (a private explorer: it stops with the demo)' : ''}`);
     if (options.exit) await stopAll(0);
     say('Services keep running; press Ctrl-C to stop everything.');
   }

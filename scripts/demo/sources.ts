@@ -1,54 +1,39 @@
 /**
  * Where the demo's spans go and how it reads one trace back: the explorer
- * (started here, or one already running on its default ports), or, when
- * there is none, a small OTLP/HTTP receiver inside the demo itself.
+ * (started here, or one already running on its default ports), or, with
+ * --no-explorer or when that fails, a private explorer inside the demo on
+ * free ports with a temporary data directory. Either way the trace is read
+ * from the explorer's API (/api/tw/traces/{id}) and printed by the CLI's
+ * waterfall.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { startOtlpSink } from '../../test/support/otlp-sink.ts';
+import type { TraceView } from '../../packages/explorer/src/api-types.ts';
+import { startExplorer as startExplorerInProcess } from '../../packages/explorer/src/index.ts';
 import { ROOT } from './launch.ts';
-import type { TreeSpan } from './trace-tree.ts';
 
 export interface TraceSource {
-  kind: 'explorer' | 'built-in receiver';
+  kind: 'explorer' | 'private explorer';
   /** OTEL_* settings that point the services here. */
   env: Record<string, string>;
-  /** Where to browse all traces, when there is a UI. */
-  browseUrl: string | undefined;
-  traceUrl(traceId: string): string | undefined;
-  fetchTrace(traceId: string): Promise<TreeSpan[]>;
+  /** Where to browse all traces. */
+  browseUrl: string;
+  traceUrl(traceId: string): string;
+  /** The trace as the API serves it; undefined until it is stored. */
+  fetchTrace(traceId: string): Promise<TraceView | undefined>;
   stop(): Promise<void>;
 }
 
-interface JaegerSpan {
-  spanID: string;
-  operationName: string;
-  references?: Array<{ refType: string; spanID: string }>;
-  startTime: number;
-  duration: number;
-  processID: string;
-  tags?: Array<{ key: string; value: unknown }>;
-}
-interface JaegerTrace {
-  spans: JaegerSpan[];
-  processes: Record<string, { serviceName: string }>;
-}
-
-function fromJaeger(trace: JaegerTrace): TreeSpan[] {
-  return trace.spans.map((s) => {
-    const tag = (key: string): unknown => s.tags?.find((t) => t.key === key)?.value;
-    return {
-      spanId: s.spanID,
-      parentSpanId: s.references?.[0]?.spanID,
-      service: trace.processes[s.processID]?.serviceName ?? '?',
-      name: s.operationName,
-      kind: String(tag('span.kind') ?? '').toUpperCase(),
-      startUs: s.startTime,
-      durationUs: s.duration,
-      error: tag('error') === true || tag('otel.status_code') === 'ERROR',
-    };
-  });
+async function fetchView(uiUrl: string, traceId: string): Promise<TraceView | undefined> {
+  const res = await fetch(`${uiUrl}/api/tw/traces/${traceId}`, { signal: AbortSignal.timeout(5_000) });
+  if (!res.ok) {
+    await res.body?.cancel();
+    return undefined;
+  }
+  return (await res.json()) as TraceView;
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -66,12 +51,7 @@ function explorerSource(uiUrl: string, grpcPort: number, child: ChildProcess | u
     env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${grpcPort}`, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
     browseUrl: uiUrl,
     traceUrl: (id) => `${uiUrl}/trace/${id}`,
-    async fetchTrace(traceId) {
-      const res = await fetch(`${uiUrl}/api/traces/${traceId}`, { signal: AbortSignal.timeout(5_000) });
-      if (!res.ok) return [];
-      const body = (await res.json()) as { data?: JaegerTrace[] };
-      return body.data?.[0] ? fromJaeger(body.data[0]) : [];
-    },
+    fetchTrace: (traceId) => fetchView(uiUrl, traceId),
     async stop() {
       if (!child || child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -116,31 +96,25 @@ export async function startExplorer(dataDir: string, log: (line: string) => void
   });
   if (!ready) {
     if (child.exitCode === null) child.kill('SIGKILL');
-    log(`explorer did not start (${recent.slice(-3).join(' | ') || 'no output'}); collecting spans in the demo instead`);
+    log(`explorer did not start (${recent.slice(-3).join(' | ') || 'no output'}); using a private explorer inside the demo instead`);
     return undefined;
   }
   return explorerSource(ready.url, ready.grpcPort, child);
 }
 
-/** An in-process OTLP/HTTP JSON receiver: spans are printed but there is no UI. */
-export async function startBuiltInReceiver(): Promise<TraceSource> {
-  const sink = await startOtlpSink();
+/** The explorer inside the demo process: free ports, a temporary data dir removed on stop. */
+export async function startPrivateExplorer(): Promise<TraceSource> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-demo-explorer-'));
+  const explorer = await startExplorerInProcess({ dataDir, grpcPort: 0, httpPort: 0, uiPort: 0, onError: () => undefined });
   return {
-    kind: 'built-in receiver',
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
-    browseUrl: undefined,
-    traceUrl: () => undefined,
-    fetchTrace: async (traceId) =>
-      sink.trace(traceId).map((s) => ({
-        spanId: s.spanId,
-        parentSpanId: s.parentSpanId,
-        service: s.service,
-        name: s.name,
-        kind: s.kind,
-        startUs: Number(s.startNs / 1000n),
-        durationUs: Number((s.endNs - s.startNs) / 1000n),
-        error: s.status.code === 'ERROR',
-      })),
-    stop: () => sink.close(),
+    kind: 'private explorer',
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${explorer.grpcPort}`, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
+    browseUrl: explorer.url,
+    traceUrl: (id) => `${explorer.url}/trace/${id}`,
+    fetchTrace: (traceId) => fetchView(explorer.url, traceId),
+    async stop() {
+      await explorer.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }

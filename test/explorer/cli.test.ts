@@ -18,16 +18,16 @@ describe('tracewire CLI', () => {
   });
   after(() => ex.close());
 
-  it('prints a trace as an indented tree with bars and durations', async () => {
+  it('prints a trace as a tree with guides, bars, durations and status', async () => {
     const b = seed[1] as SeedTrace;
     const r = await runCli(['trace', b.traceId, '--api', ex.url]);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
-    assert.match(lines[0] ?? '', new RegExp(`^trace ${b.traceId}  900.00ms  4 spans  depth 4  2 errors`));
-    assert.match(lines[2] ?? '', /^GET \/checkout \[web\] server ✗ +\|█+\| +900.00ms/);
-    assert.match(lines[3] ?? '', /^  payments\/Charge \[web\] client/);
-    assert.match(lines[4] ?? '', /^    payments\/Charge \[payments\] server ✗/);
-    assert.match(lines[5] ?? '', /^      fraud check \[payments\] internal .* 10.00ms/);
+    assert.match(lines[0] ?? '', new RegExp(`^trace ${b.traceId}  900 ms  4 spans  2 services  depth 4  2 errors$`));
+    assert.match(lines[3] ?? '', /^web {2}GET \/checkout \[server\] +\|█+\| +900 ms {2}ERROR$/);
+    assert.match(lines[4] ?? '', /^└─ web {2}payments\/Charge \[client\] .* 800 ms {2}ok$/);
+    assert.match(lines[5] ?? '', /^ {3}└─ payments {2}payments\/Charge \[server\] .* ERROR$/);
+    assert.match(lines[6] ?? '', /^ {6}└─ payments {2}fraud check .* 10 ms {2}ok$/);
   });
 
   it('prints the API document with --json', async () => {

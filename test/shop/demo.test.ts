@@ -2,7 +2,7 @@
  * Smoke test of the demo in its non-interactive mode: it starts the shop,
  * sends orders, prints one order's trace as a tree and exits 0, leaving no
  * process behind. Runs on free ports, its own data dir and broker names, and
- * the built-in receiver (no explorer), so it does not clash with a running demo.
+ * a private explorer inside the demo (--no-explorer), so it does not clash with a running demo.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

@@ -48,11 +48,24 @@ export interface ServiceCount {
   spanCount: number;
 }
 
-/** `/api/tw/traces/{id}`: spans in start order, the critical path and a summary. */
+/** A trace larger than the explorer serves: only the first `servedSpans` (by start time) are in the view. */
+export interface TraceTruncation {
+  /** Spans stored for the trace. */
+  spanCount: number;
+  /** Spans in this view (the bound, 100,000 by default). */
+  servedSpans: number;
+}
+
+/**
+ * `/api/tw/traces/{id}`: spans in start order, the critical path (span ids,
+ * Jaeger UI's algorithm, src/trace/critical-path.ts) and a summary of the
+ * spans served. `truncated` is present only when spans were left out.
+ */
 export interface TraceView {
   traceId: string;
   spans: ApiSpan[];
   criticalPath: string[];
+  truncated?: TraceTruncation;
   summary: {
     durationNs: string;
     depth: number;

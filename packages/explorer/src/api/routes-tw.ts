@@ -7,7 +7,7 @@ import type { SearchResponse } from '../api-types.ts';
 import { traceToOtlpJson } from '../query/otlp-json.ts';
 import { one, parseDuration } from '../query/params.ts';
 import { parseSearchParams } from '../query/search.ts';
-import { traceView } from '../query/trace-tree.ts';
+import { traceView } from '../query/trace-view.ts';
 import { type ApiContext, type ApiRequest, type Route, pathParam, routeTable } from './route.ts';
 import { json } from './respond.ts';
 import { loadTrace } from './trace-ids.ts';

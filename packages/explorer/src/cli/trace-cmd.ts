@@ -5,7 +5,7 @@ import { UsageError, apiBase, apiGet } from './args.ts';
 import { renderWaterfall } from './waterfall.ts';
 
 export const TRACE_USAGE = `tracewire trace <traceId> [--api URL] [--json]
-  prints the trace as an indented tree with bars (█ = critical path) and durations;
+  prints the trace as a tree with time bars (█ = critical path), durations and status;
   --json prints the API's trace document (/api/tw/traces/{id}) unchanged`;
 
 export async function traceCommand(argv: string[]): Promise<number> {
@@ -25,6 +25,6 @@ export async function traceCommand(argv: string[]): Promise<number> {
     return 1;
   }
   if (status !== 200) throw new Error(body.error ?? `the explorer answered ${status}`);
-  process.stdout.write(parsed.values.json ? `${JSON.stringify(body, null, 2)}\n` : `${renderWaterfall(body)}\n`);
+  process.stdout.write(parsed.values.json ? `${JSON.stringify(body, null, 2)}\n` : `${renderWaterfall(body, { color: process.stdout.isTTY === true })}\n`);
   return 0;
 }

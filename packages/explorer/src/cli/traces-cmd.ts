@@ -1,7 +1,7 @@
 /** `tracewire traces [--service S] [--since 15m] [--errors] [--limit N] [--json]` */
 import { parseArgs } from 'node:util';
 import { UsageError, apiBase, apiGet, duration } from './args.ts';
-import { formatNs } from './waterfall.ts';
+import { formatDurationNs } from '../trace/index.ts';
 
 export const TRACES_USAGE = `tracewire traces [--service S] [--since 15m] [--errors] [--limit N] [--api URL] [--json]
   lists recent traces, newest first (by trace start); --json prints {total, totalCapped, traces:[...]} as the API gives it
@@ -53,7 +53,7 @@ export async function tracesCommand(argv: string[]): Promise<number> {
   }
   for (const t of body.traces) {
     const when = new Date(t.startMs).toISOString().replace('T', ' ').replace('Z', '');
-    const dur = formatNs(BigInt(Math.round(t.durationMs * 1e6))).padStart(9);
+    const dur = formatDurationNs(t.durationMs * 1e6).padStart(9);
     const err = t.errorCount ? ` ✗${t.errorCount}` : '';
     process.stdout.write(`${when}  ${dur}  ${String(t.spanCount).padStart(5)} spans${err.padEnd(4)}  ${t.traceId}  ${t.rootService}: ${t.rootName}\n`);
   }

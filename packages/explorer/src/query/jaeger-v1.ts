@@ -1,15 +1,15 @@
 /**
  * Jaeger query v1 JSON (what Grafana's Jaeger data source and Jaeger UI read):
  * the `{data, total, limit, offset, errors}` wrapper, spans with microsecond
- * times, tags typed string/bool/int64/float64/binary, events as logs and
- * links as FOLLOWS_FROM references. Span kind and status become the
+ * times, tags typed string/bool/int64/float64/binary, events as logs, the
+ * parent as a CHILD_OF reference and links as FOLLOWS_FROM references. Span kind and status become the
  * `span.kind`, `otel.status_code`, `otel.status_description` and `error` tags,
  * as Jaeger's own OTLP translation does.
  */
-import { type AnyValue, type KeyValue, type StoredSpan, valueToPlain } from '../model.ts';
+import { type AnyValue, type KeyValue, type Scope, type SpanRecord, type StoredSpan, valueToPlain } from '../model.ts';
 import type { AttrFilter, SearchQuery } from '../store/store.ts';
 import { MAX_FILTERS, MAX_VALUE_CHARS, ParamError, checkLength, checkOrder, many, one, parseDuration, parseIntParam, parseMicros, startFromLookback } from './params.ts';
-import { sortSpans } from './trace-tree.ts';
+import { MAX_TRACE_SPANS, boundedSpans } from './trace-view.ts';
 
 export interface JaegerTag {
   key: string;
@@ -47,11 +47,52 @@ function tag(key: string, v: AnyValue): JaegerTag {
 const tags = (list: KeyValue[]) => list.map((kv) => tag(kv.key, kv.value));
 const micros = (ns: string) => Number(BigInt(ns) / 1000n);
 
-export function toJaegerTrace(traceId: string, stored: StoredSpan[]) {
+export interface JaegerReference {
+  refType: 'CHILD_OF' | 'FOLLOWS_FROM';
+  traceID: string;
+  spanID: string;
+}
+
+/**
+ * The parent is always CHILD_OF, first; every link is FOLLOWS_FROM. This is
+ * Jaeger's own OTLP translation (opentelemetry-collector-contrib
+ * pkg/translator/jaeger/traces_to_jaegerproto.go `makeJaegerProtoReferences`,
+ * which jaeger's internal/jptrace/translator.go `ProtoFromTraces` calls), and
+ * what readers need: Grafana's Jaeger data source takes a span's parent only
+ * from a CHILD_OF reference, so a consumer's parent given as FOLLOWS_FROM
+ * split every order into three roots at its Kafka and RabbitMQ hops.
+ */
+export function jaegerReferences(span: Pick<SpanRecord, 'traceId' | 'parentSpanId' | 'links'>): JaegerReference[] {
+  const refs: JaegerReference[] = [];
+  if (span.parentSpanId) refs.push({ refType: 'CHILD_OF', traceID: span.traceId, spanID: span.parentSpanId });
+  for (const l of span.links) refs.push({ refType: 'FOLLOWS_FROM', traceID: l.traceId, spanID: l.spanId });
+  return refs;
+}
+
+/** Attributes, scope, kind and status as tags, as Jaeger's OTLP translator writes them. */
+function spanTags(span: SpanRecord, scope: Scope): JaegerTag[] {
+  const out = tags(span.attributes);
+  if (scope.name) out.push({ key: 'otel.scope.name', type: 'string', value: scope.name });
+  if (scope.version) out.push({ key: 'otel.scope.version', type: 'string', value: scope.version });
+  if (span.kind > 0) out.push({ key: 'span.kind', type: 'string', value: KIND_TAG[span.kind] ?? '' });
+  if (span.status.code === 1) out.push({ key: 'otel.status_code', type: 'string', value: 'OK' });
+  if (span.status.code === 2) {
+    out.push({ key: 'otel.status_code', type: 'string', value: 'ERROR' });
+    out.push({ key: 'error', type: 'bool', value: true });
+  }
+  if (span.status.message) out.push({ key: 'otel.status_description', type: 'string', value: span.status.message });
+  return out;
+}
+
+/**
+ * A trace above `maxSpans` keeps its first spans by start time and says so in
+ * the trace's `warnings` (Jaeger's JSON model: `Trace.warnings []string`).
+ */
+export function toJaegerTrace(traceId: string, stored: StoredSpan[], maxSpans = MAX_TRACE_SPANS) {
+  const bounded = boundedSpans(stored, maxSpans);
   const processes: Record<string, { serviceName: string; tags: JaegerTag[] }> = {};
   const processIds = new Map<string, string>();
-  const kindById = new Map(stored.map((s) => [s.span.spanId, s.span.kind]));
-  const spans = sortSpans(stored).map(({ span, resource, scope, service }) => {
+  const spans = bounded.spans.map(({ span, resource, scope, service }) => {
     const pKey = JSON.stringify(resource.attributes);
     let processID = processIds.get(pKey);
     if (!processID) {
@@ -59,23 +100,7 @@ export function toJaegerTrace(traceId: string, stored: StoredSpan[]) {
       processIds.set(pKey, processID);
       processes[processID] = { serviceName: service, tags: tags(resource.attributes.filter((a) => a.key !== 'service.name')) };
     }
-    const references: Array<{ refType: 'CHILD_OF' | 'FOLLOWS_FROM'; traceID: string; spanID: string }> = [];
-    if (span.parentSpanId) {
-      // A consumer under its producer is a messaging hop, not a call: FOLLOWS_FROM.
-      const hop = span.kind === 5 && kindById.get(span.parentSpanId) === 4;
-      references.push({ refType: hop ? 'FOLLOWS_FROM' : 'CHILD_OF', traceID: span.traceId, spanID: span.parentSpanId });
-    }
-    for (const l of span.links) references.push({ refType: 'FOLLOWS_FROM', traceID: l.traceId, spanID: l.spanId });
-    const spanTags = tags(span.attributes);
-    if (scope.name) spanTags.push({ key: 'otel.scope.name', type: 'string', value: scope.name });
-    if (scope.version) spanTags.push({ key: 'otel.scope.version', type: 'string', value: scope.version });
-    if (span.kind > 0) spanTags.push({ key: 'span.kind', type: 'string', value: KIND_TAG[span.kind] ?? '' });
-    if (span.status.code === 1) spanTags.push({ key: 'otel.status_code', type: 'string', value: 'OK' });
-    if (span.status.code === 2) {
-      spanTags.push({ key: 'otel.status_code', type: 'string', value: 'ERROR' });
-      spanTags.push({ key: 'error', type: 'bool', value: true });
-    }
-    if (span.status.message) spanTags.push({ key: 'otel.status_description', type: 'string', value: span.status.message });
+    const references = jaegerReferences(span);
     const start = BigInt(span.startTimeUnixNano);
     const end = BigInt(span.endTimeUnixNano);
     return {
@@ -86,7 +111,7 @@ export function toJaegerTrace(traceId: string, stored: StoredSpan[]) {
       flags: span.flags ?? 1,
       startTime: micros(span.startTimeUnixNano),
       duration: Number((end > start ? end - start : 0n) / 1000n),
-      tags: spanTags,
+      tags: spanTags(span, scope),
       logs: span.events.map((e) => ({
         timestamp: micros(e.timeUnixNano),
         fields: [{ key: 'event', type: 'string', value: e.name } as JaegerTag, ...tags(e.attributes)],
@@ -95,7 +120,9 @@ export function toJaegerTrace(traceId: string, stored: StoredSpan[]) {
       warnings: null,
     };
   });
-  return { traceID: traceId, spans, processes, warnings: null };
+  const t = bounded.truncated;
+  const warnings = t ? [`trace truncated: showing the first ${t.servedSpans} of ${t.spanCount} spans by start time (the explorer serves at most ${maxSpans} spans of one trace)`] : null;
+  return { traceID: traceId, spans, processes, warnings };
 }
 
 /** Jaeger's `tags` parameter: a JSON object, or logfmt `k=v k2="v 2"`; at most `max` pairs, each key and value at most MAX_VALUE_CHARS. */

@@ -1,6 +1,6 @@
 /** A stored trace as an OTLP/JSON ExportTraceServiceRequest (for download and re-import). */
 import type { StoredSpan } from '../model.ts';
-import { sortSpans } from './trace-tree.ts';
+import { sortSpans } from './trace-view.ts';
 
 export function traceToOtlpJson(spans: StoredSpan[]): { resourceSpans: unknown[] } {
   // Group by resource and scope content: chunks from different batches hold equal copies.

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { criticalPath } from './critical-path.ts';
 import { parseJaegerTags } from './jaeger-v1.ts';
 import { ParamError, parseDuration } from './params.ts';
 import { parseAttrExpr } from './search.ts';
-import { treeDepth } from './trace-tree.ts';
 
 describe('query helpers', () => {
   it('parses Go durations and days', () => {
@@ -38,22 +36,5 @@ describe('query helpers', () => {
       { op: 'eq', key: 'b', value: 'two words' },
     ]);
     assert.throws(() => parseJaegerTags('{bad'), ParamError);
-  });
-
-  it('follows the last-finishing child back through the trace', () => {
-    const s = (spanId: string, parentSpanId: string | null, start: number, end: number) => ({ spanId, parentSpanId, start: BigInt(start), end: BigInt(end) });
-    // root 0-100: b 20-90 ends last (c under it), then a 10-40 covers 10-20, d 5-15 covers 5-10;
-    // e 25-35 runs entirely while b does, so it is not on the path.
-    const path = criticalPath([
-      s('root', null, 0, 100), s('a', 'root', 10, 40), s('b', 'root', 20, 90), s('c', 'b', 30, 80), s('d', 'root', 5, 15), s('e', 'root', 25, 35),
-    ]);
-    assert.deepEqual(new Set(path), new Set(['root', 'b', 'c', 'a', 'd']));
-    assert.deepEqual(criticalPath([]), []);
-  });
-
-  it('measures tree depth, treating orphans as roots and surviving cycles', () => {
-    assert.equal(treeDepth([{ spanId: 'a', parentSpanId: null }, { spanId: 'b', parentSpanId: 'a' }, { spanId: 'c', parentSpanId: 'b' }]), 3);
-    assert.equal(treeDepth([{ spanId: 'x', parentSpanId: 'missing' }]), 1);
-    assert.ok(treeDepth([{ spanId: 'a', parentSpanId: 'b' }, { spanId: 'b', parentSpanId: 'a' }]) >= 1);
   });
 });

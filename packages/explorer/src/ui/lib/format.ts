@@ -1,24 +1,10 @@
-/** Human-readable durations and times. */
+/** Human-readable durations (the shared formatter, src/trace/format.ts) and times. */
+import { formatDurationNs } from '../../trace/index.ts';
 
-export function formatDurationNs(ns: number): string {
-  if (!Number.isFinite(ns) || ns < 0) return '—';
-  if (ns < 1_000) return `${Math.round(ns)} ns`;
-  if (ns < 1_000_000) return `${trim(ns / 1_000)} µs`;
-  if (ns < 1_000_000_000) return `${trim(ns / 1_000_000)} ms`;
-  if (ns < 60_000_000_000) return `${trim(ns / 1_000_000_000)} s`;
-  const totalS = Math.round(ns / 1_000_000_000);
-  return `${Math.floor(totalS / 60)} min ${totalS % 60} s`;
-}
+export { formatDurationNs };
 
 export function formatDurationMs(ms: number): string {
   return formatDurationNs(ms * 1_000_000);
-}
-
-/** Three significant digits at most: 1.23, 12.3, 123. */
-function trim(n: number): string {
-  if (n >= 100) return String(Math.round(n));
-  if (n >= 10) return String(Math.round(n * 10) / 10);
-  return String(Math.round(n * 100) / 100);
 }
 
 export type TimeZoneMode = 'local' | 'utc';

@@ -1,136 +1,15 @@
 /**
- * Builds the span tree of one trace and flattens it into waterfall rows.
- * Pure functions over plain data: no DOM, so they run under node --test.
- * Times are kept relative to the trace start as plain numbers (ns), because
- * epoch nanoseconds do not fit a double but trace-relative offsets do.
+ * The waterfall's view of a trace tree: which rows show under collapsed
+ * spans, ancestors to open, the first error, self time. The tree itself comes
+ * from the shared trace model (src/trace), the same code the server and CLI use.
  */
 import type { ApiSpan } from '../../api-types.ts';
+import { buildTree, type SpanTree, type TreeNode } from '../../trace/index.ts';
 
-export interface SpanNode {
-  span: ApiSpan;
-  /** Offset of the span's start from the trace start, ns. */
-  startNs: number;
-  /** Offset of the span's end from the trace start, ns. */
-  endNs: number;
-  durationNs: number;
-  depth: number;
-  parent: SpanNode | null;
-  children: SpanNode[];
-  /** The parent id names a span that is not (yet) in the trace. */
-  orphan: boolean;
-  /** Number of spans below this one, all levels. */
-  descendants: number;
-  isError: boolean;
-}
+export type SpanNode = TreeNode<ApiSpan>;
+export type TraceTree = SpanTree<ApiSpan>;
 
-export interface TraceTree {
-  roots: SpanNode[];
-  byId: Map<string, SpanNode>;
-  /** Absolute start of the trace, epoch ns. */
-  startEpochNs: bigint;
-  durationNs: number;
-  /** Levels of nesting; a trace of one span has depth 1. */
-  depth: number;
-  /** Spans in tree pre-order (the fully expanded waterfall). */
-  preorder: SpanNode[];
-}
-
-function toBig(ns: string): bigint {
-  try {
-    return BigInt(ns);
-  } catch {
-    return 0n;
-  }
-}
-
-const byStart = (a: SpanNode, b: SpanNode): number => a.startNs - b.startNs || a.span.name.localeCompare(b.span.name);
-
-export function buildTraceTree(spans: readonly ApiSpan[]): TraceTree {
-  let min: bigint | undefined;
-  let max: bigint | undefined;
-  for (const s of spans) {
-    const start = toBig(s.startNs);
-    const end = toBig(s.endNs);
-    if (min === undefined || start < min) min = start;
-    if (max === undefined || end > max) max = end;
-  }
-  const startEpochNs = min ?? 0n;
-  const byId = new Map<string, SpanNode>();
-  for (const span of spans) {
-    if (byId.has(span.spanId)) continue; // duplicates: first copy wins
-    const startNs = Number(toBig(span.startNs) - startEpochNs);
-    const endNs = Math.max(startNs, Number(toBig(span.endNs) - startEpochNs));
-    byId.set(span.spanId, {
-      span,
-      startNs,
-      endNs,
-      durationNs: endNs - startNs,
-      depth: 0,
-      parent: null,
-      children: [],
-      orphan: false,
-      descendants: 0,
-      isError: span.status.code === 'ERROR',
-    });
-  }
-  const roots: SpanNode[] = [];
-  for (const node of byId.values()) {
-    const parentId = node.span.parentSpanId;
-    const parent = parentId ? byId.get(parentId) : undefined;
-    if (parent && parent !== node) {
-      node.parent = parent;
-      parent.children.push(node);
-    } else {
-      node.orphan = Boolean(parentId) && parent !== node;
-      roots.push(node);
-    }
-  }
-  const preorder: SpanNode[] = [];
-  const seen = new Set<SpanNode>();
-  let depth = 0;
-  const walk = (root: SpanNode): void => {
-    // Iterative: a 10k-deep chain must not overflow the stack.
-    const stack: SpanNode[] = [root];
-    root.depth = 0;
-    while (stack.length > 0) {
-      const node = stack.pop()!;
-      if (seen.has(node)) continue;
-      seen.add(node);
-      preorder.push(node);
-      depth = Math.max(depth, node.depth + 1);
-      node.children.sort(byStart);
-      for (let i = node.children.length - 1; i >= 0; i--) {
-        const child = node.children[i]!;
-        child.depth = node.depth + 1;
-        stack.push(child);
-      }
-    }
-  };
-  roots.sort(byStart);
-  for (const root of roots) walk(root);
-  // Spans caught in a parent cycle are reachable from no root: show them as roots.
-  for (const node of byId.values()) {
-    if (!seen.has(node)) {
-      node.parent?.children.splice(node.parent.children.indexOf(node), 1);
-      node.parent = null;
-      node.orphan = true;
-      roots.push(node);
-      walk(node);
-    }
-  }
-  for (let i = preorder.length - 1; i >= 0; i--) {
-    const node = preorder[i]!;
-    if (node.parent) node.parent.descendants += node.descendants + 1;
-  }
-  return {
-    roots,
-    byId,
-    startEpochNs,
-    durationNs: max === undefined ? 0 : Number(max - startEpochNs),
-    depth,
-    preorder,
-  };
-}
+export const buildTraceTree = (spans: readonly ApiSpan[]): TraceTree => buildTree(spans);
 
 /** Rows of the waterfall: pre-order, skipping everything under a collapsed span. */
 export function visibleRows(tree: TraceTree, collapsed: ReadonlySet<string>): SpanNode[] {

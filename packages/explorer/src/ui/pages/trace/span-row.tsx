@@ -3,9 +3,17 @@ import { serviceColor } from '../../lib/colors.ts';
 import { formatDurationNs } from '../../lib/format.ts';
 import { viewBar } from '../../lib/timeline.ts';
 import type { SpanNode } from '../../lib/trace-tree.ts';
+import type { DetachedReason } from '../../../trace/index.ts';
 
 export const ROW_HEIGHT = 26;
 const INDENT = 14;
+
+/** Why a span is shown as a root although it names a parent (src/trace/tree.ts). */
+const ORPHAN_TITLE: Record<DetachedReason, string> = {
+  'missing-parent': 'Parent span not received (yet)',
+  'self-parent': 'This span names itself as its parent',
+  cycle: 'Its parent chain loops back to it: shown as a root where the loop was cut',
+};
 
 export const KIND_LABEL: Record<string, string> = {
   SERVER: 'server',
@@ -105,8 +113,8 @@ function SpanRowImpl(p: SpanRowProps) {
           </button>
         )}
         {node.orphan && (
-          <span class="tw-orphan" title="Parent span not received (yet)">
-            ⋯
+          <span class="tw-orphan" data-orphan={node.orphan} title={ORPHAN_TITLE[node.orphan]}>
+            {node.orphan === 'missing-parent' ? '⋯' : '↻'}
           </span>
         )}
       </div>

@@ -2,10 +2,10 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, fetchTrace, otlpDownloadUrl } from '../../api.ts';
 import { useAsync } from '../../components/use-async.ts';
 import { traceConnections } from '../../lib/connections.ts';
-import { computeCriticalPath } from '../../lib/critical-path.ts';
 import { nsToMs, type TimeZoneMode } from '../../lib/format.ts';
 import { traceHref } from '../../lib/routes.ts';
 import { ancestorIds, buildTraceTree, collapseBelow, firstError, visibleRows } from '../../lib/trace-tree.ts';
+import { criticalPathIds } from '../../../trace/index.ts';
 import { Link, navigate } from '../../router.tsx';
 import { SpanDetail } from './span-detail.tsx';
 import { TraceHeader } from './trace-header.tsx';
@@ -40,8 +40,9 @@ export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: st
 
   const criticalPath = useMemo(() => {
     if (!tree) return new Set<string>();
+    // The server computes it with the same module; an older server may not send it.
     const fromServer = trace?.criticalPath ?? [];
-    return fromServer.length > 0 ? new Set(fromServer) : computeCriticalPath(tree);
+    return new Set(fromServer.length > 0 ? fromServer : criticalPathIds(tree));
   }, [tree]);
   const rows = useMemo(() => (tree ? visibleRows(tree, collapsed) : []), [tree, collapsed]);
   const connections = useMemo(() => (tree ? traceConnections(tree, traceId) : []), [tree]);
@@ -170,6 +171,12 @@ export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: st
           Download OTLP JSON
         </a>
       </div>
+      {trace.truncated && (
+        <div class="tw-notice tw-truncated" role="status">
+          This trace has {trace.truncated.spanCount.toLocaleString('en-US')} spans: showing the first{' '}
+          {trace.truncated.servedSpans.toLocaleString('en-US')} by start time.
+        </div>
+      )}
       {spanId && !selected && (
         <div class="tw-notice">
           Span <code>{spanId}</code> is not in this trace{live ? ' yet' : ''}.
