@@ -12,7 +12,7 @@ import type { SpanKindNumber, StoredSpan } from '../model.ts';
 import { decodeChunk } from './chunk-codec.ts';
 import { openDatabase } from './open-db.ts';
 import { type OperationCatalog, createOperationCatalog } from './operation-catalog.ts';
-import { buildSearch } from './search-sql.ts';
+import { type SummaryRow, runSearch } from './search-plan.ts';
 import {
   type OperationInfo,
   type SearchQuery,
@@ -56,18 +56,6 @@ interface Pending {
   spans: StoredSpan[];
   resolve: (r: WriteResult) => void;
   reject: (err: Error) => void;
-}
-
-interface SummaryRow {
-  trace_id: string;
-  start_ns: bigint;
-  duration_ns: bigint;
-  root_service: string;
-  root_name: string;
-  root_known: bigint;
-  span_count: bigint;
-  error_count: bigint;
-  services: string;
 }
 
 export const DB_FILE = 'traces.db';
@@ -213,35 +201,10 @@ export class SqliteStore implements Store {
     return out;
   }
 
-  /**
-   * Counts at most `countCap + 1` matches, then fetches the page. Up to the
-   * cap SQLite gathers and sorts every match (from the side tables when a
-   * filter is selective). Past it, a newest-first page walks the start-time
-   * index backwards and probes each trace against the filters, stopping once
-   * the page is full: the cost follows (offset + limit) / share of traces that
-   * match, not the number of matches. Both plans give the same order.
-   */
+  /** Bounded work whatever the query (search-plan.ts); rejects with QueryBudgetError when that cannot give an exact answer. */
   async search(q: SearchQuery): Promise<SearchResult> {
-    const match = buildSearch(q, 'match');
-    const counted = this.db
-      .prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM traces t ${match.where} LIMIT ?)`)
-      .get(...match.params, this.countCap + 1) as { n: number };
-    const capped = counted.n > this.countCap;
-    const walk = capped && q.sort === 'recent';
-    const { where, params, orderBy } = walk ? buildSearch(q, 'probe') : match;
-    const rows = this.db
-      .prepare(
-        `SELECT t.trace_id, t.start_ns, t.duration_ns, t.root_service, t.root_name, t.root_known, t.span_count, t.error_count, t.services
-         FROM traces t ${walk ? 'INDEXED BY traces_start' : ''} ${where} ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
-      )
-      .safeIntegers(true)
-      .all(...params, q.limit, q.offset) as SummaryRow[];
-    const traces = rows.map(toSummary);
-    if (!capped) return { total: counted.n, totalCapped: false, traces };
-    // A short page is the last one, so the total is known after all.
-    if (rows.length > 0 && rows.length < q.limit) return { total: q.offset + rows.length, totalCapped: false, traces };
-    // Otherwise a lower bound, never below what the pages so far have shown.
-    return { total: Math.max(this.countCap, q.offset + rows.length), totalCapped: true, traces };
+    const { rows, total, totalCapped } = runSearch(this.db, q, { countCap: this.countCap, scanTraces: this.limits.searchScanTraces });
+    return { total, totalCapped, traces: rows.map(toSummary) };
   }
 
   async services(): Promise<string[]> {

@@ -26,7 +26,7 @@ export const DEFAULT_STORE_LIMITS: StoreLimits = {
   maxOperationsPerService: 10_000,
   maxServices: 10_000,
   maxOperations: 100_000,
-  searchScanTraces: 200_000,
+  searchScanTraces: 100_000,
 };
 
 const ENV: Record<keyof StoreLimits, string> = {
@@ -45,7 +45,7 @@ function positiveInt(name: string, raw: string): number {
 
 /**
  * @example
- * resolveStoreLimits({ maxSpansPerTrace: 50_000 }, process.env).searchScanTraces // 200000 unless TRACEWIRE_SEARCH_SCAN_TRACES is set
+ * resolveStoreLimits({ maxSpansPerTrace: 50_000 }, process.env).searchScanTraces // 100000 unless TRACEWIRE_SEARCH_SCAN_TRACES is set
  */
 export function resolveStoreLimits(opts: Partial<StoreLimits> = {}, env: NodeJS.ProcessEnv = process.env): StoreLimits {
   const out = { ...DEFAULT_STORE_LIMITS };
