@@ -1,12 +1,14 @@
 /**
  * How the query API answers: JSON with `nosniff` (span data is untrusted and
  * must never be sniffed into HTML), and one place that maps errors to status
- * codes: a bad parameter 400 `{error, parameter}`, an unknown trace 404,
+ * codes: a bad parameter 400 `{error, parameter}`, a search over its work
+ * budget 400 `{error, reason: 'query_budget'}`, an unknown trace 404,
  * anything else 500 and the error handler (never the message: it may hold
  * internals).
  */
 import type http from 'node:http';
 import { ParamError } from '../query/params.ts';
+import { QueryBudgetError } from '../store/store.ts';
 
 /** A trace or other resource that does not exist: 404 `{error}`. */
 export class NotFoundError extends Error {
@@ -28,6 +30,8 @@ export function json(res: http.ServerResponse, status: number, body: unknown, he
 export function sendError(res: http.ServerResponse, err: unknown, onError?: (err: Error) => void): void {
   if (err instanceof ParamError) return answer(res, 400, { error: err.message, parameter: err.parameter });
   if (err instanceof NotFoundError) return answer(res, 404, { error: err.message });
+  // The search would do more work than one request may: the message says how to narrow it.
+  if (err instanceof QueryBudgetError) return answer(res, 400, { error: err.message, reason: 'query_budget' });
   try {
     onError?.(err instanceof Error ? err : new Error(String(err)));
   } finally {

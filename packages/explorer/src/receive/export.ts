@@ -13,8 +13,10 @@ export interface ExportOutcome {
 }
 
 export async function storeDecoded(store: Store, decoded: DecodeResult): Promise<ExportOutcome> {
-  await store.write(decoded.spans);
-  return { accepted: decoded.spans.length, rejected: decoded.rejected, errorMessage: decoded.messages.join('; ') };
+  const stored = await store.write(decoded.spans);
+  // Spans the store refused (a full trace) are rejected like those the decoder refused.
+  const messages = [...decoded.messages, ...stored.messages];
+  return { accepted: decoded.spans.length - stored.rejected, rejected: decoded.rejected + stored.rejected, errorMessage: messages.join('; ') };
 }
 
 /** OTLP says: set partial_success only when something was rejected or there is a warning. */

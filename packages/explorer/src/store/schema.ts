@@ -10,8 +10,9 @@ import type Database from 'better-sqlite3';
 /**
  * 2: `chunks.span_ids` (ingest drops spans a retried export already stored).
  * 3: resources indexed once (`resources`, `resource_attrs`, `trace_resources`).
+ * 4: `operations` lists only operations some stored trace has (retention prunes it).
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -80,9 +81,15 @@ export const INDEXED_VALUE_CHARS = 256;
  * Brings a database written by an older version up to SCHEMA_VERSION. Each
  * step is additive (no table rewrite), so opening a large old file stays fast.
  */
-export function migrate(db: Database.Database): void {
+export function migrate(db: Database.Database, fromVersion: number | undefined): void {
   // Schema 3 only adds tables (the DDL creates them); old traces keep their resource attributes in attrs.
   const columns = db.prepare('PRAGMA table_info(chunks)').all() as Array<{ name: string }>;
   // Version 1 chunks have no span_ids: NULL there means "decode the chunk to learn its ids".
   if (!columns.some((c) => c.name === 'span_ids')) db.exec('ALTER TABLE chunks ADD COLUMN span_ids BLOB');
+  // Before 4, retention left the operations of deleted traces listed forever: drop them once
+  // (one primary-key probe of trace_ops per listed operation).
+  if (fromVersion !== undefined && fromVersion < 4) {
+    db.exec(`DELETE FROM operations WHERE NOT EXISTS (
+      SELECT 1 FROM trace_ops x WHERE x.service = operations.service AND x.name = operations.name AND x.kind = operations.kind)`);
+  }
 }

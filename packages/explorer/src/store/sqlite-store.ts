@@ -7,11 +7,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { SpanKindNumber, StoredSpan } from '../model.ts';
 import { decodeChunk } from './chunk-codec.ts';
-import { DDL, SCHEMA_VERSION, migrate } from './schema.ts';
-import { buildSearch } from './search-sql.ts';
+import { openDatabase } from './open-db.ts';
+import { type OperationCatalog, createOperationCatalog } from './operation-catalog.ts';
+import { type SummaryRow, runSearch } from './search-plan.ts';
 import {
   type OperationInfo,
   type SearchQuery,
@@ -19,13 +20,17 @@ import {
   type Store,
   type StoreStatus,
   type TraceSummary,
+  type WriteResult,
   SEARCH_COUNT_CAP,
   StoreBusyError,
   StoreClosedError,
+  StoreUnavailableError,
 } from './store.ts';
+import { toStoreError } from './store-errors.ts';
+import { type StoreLimits, resolveStoreLimits } from './store-limits.ts';
 import { type BatchWriter, createBatchWriter } from './write-batch.ts';
 
-export interface SqliteStoreOptions {
+export interface SqliteStoreOptions extends Partial<StoreLimits> {
   /** Directory holding `traces.db` (created if missing). */
   dataDir: string;
   /** Queued spans beyond which writes are refused with StoreBusyError. Default 200,000. */
@@ -43,24 +48,14 @@ export interface SqliteStoreOptions {
    * process's RSS (+100 MiB in the ingest bench at 256) and lookups measured no faster.
    */
   mmapMiB?: number;
+  /** How long a write waits for a lock another process holds before StoreUnavailableError. Default 5,000 ms. */
+  busyTimeoutMs?: number;
 }
 
 interface Pending {
   spans: StoredSpan[];
-  resolve: () => void;
+  resolve: (r: WriteResult) => void;
   reject: (err: Error) => void;
-}
-
-interface SummaryRow {
-  trace_id: string;
-  start_ns: bigint;
-  duration_ns: bigint;
-  root_service: string;
-  root_name: string;
-  root_known: bigint;
-  span_count: bigint;
-  error_count: bigint;
-  services: string;
 }
 
 export const DB_FILE = 'traces.db';
@@ -82,10 +77,17 @@ function toSummary(r: SummaryRow): TraceSummary {
   };
 }
 
+const STORED: WriteResult = Object.freeze({ rejected: 0, messages: [] }) as WriteResult;
+
+/** The WAL is cut back to this after a checkpoint; it holds copies of pages, so it is not counted in --max-size. */
+const WAL_LIMIT_BYTES = 64 * 1024 * 1024;
+
 export class SqliteStore implements Store {
   readonly file: string;
+  readonly limits: StoreLimits;
   private readonly db: Database.Database;
   private readonly writer: BatchWriter;
+  private readonly catalog: OperationCatalog;
   private readonly maxQueued: number;
   private readonly maxBatch: number;
   private readonly countCap: number;
@@ -94,36 +96,32 @@ export class SqliteStore implements Store {
   private scheduled = false;
   private closed = false;
 
+  /** @throws StoreCorruptError, StoreVersionError, StoreUnavailableError (see open-db.ts) */
   constructor(opts: SqliteStoreOptions) {
     fs.mkdirSync(opts.dataDir, { recursive: true });
     this.file = path.join(opts.dataDir, DB_FILE);
-    this.db = new Database(this.file);
-    // auto_vacuum must be chosen before the first table exists; INCREMENTAL lets retention give space back.
-    this.db.pragma('auto_vacuum = INCREMENTAL');
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
-    this.db.pragma('busy_timeout = 5000');
-    // better-sqlite3's default cache (16,000 KiB) holds a fraction of a multi-GB store's index pages (docs/performance.md, section 4).
-    this.db.pragma(`cache_size = ${-1024 * (opts.cacheMiB ?? 64)}`);
-    if (opts.mmapMiB) this.db.pragma(`mmap_size = ${1024 * 1024 * opts.mmapMiB}`);
-    this.db.exec(DDL);
-    migrate(this.db);
-    this.db
-      .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
-      .run('schema_version', String(SCHEMA_VERSION));
-    this.writer = createBatchWriter(this.db);
+    this.limits = resolveStoreLimits(opts);
+    this.db = openDatabase(this.file, {
+      synchronous: opts.synchronous ?? 'FULL',
+      cacheMiB: opts.cacheMiB ?? 64,
+      mmapMiB: opts.mmapMiB ?? 0,
+      busyTimeoutMs: opts.busyTimeoutMs ?? 5000,
+      walLimitBytes: WAL_LIMIT_BYTES,
+    });
+    this.catalog = createOperationCatalog(this.db, this.limits);
+    this.writer = createBatchWriter(this.db, this.catalog, this.limits.maxSpansPerTrace);
     this.maxQueued = opts.maxQueuedSpans ?? 200_000;
     this.maxBatch = opts.maxBatchSpans ?? 20_000;
     this.countCap = opts.searchCountCap ?? SEARCH_COUNT_CAP;
   }
 
-  write(spans: StoredSpan[]): Promise<void> {
+  write(spans: StoredSpan[]): Promise<WriteResult> {
     if (this.closed) return Promise.reject(new StoreClosedError());
-    if (spans.length === 0) return Promise.resolve();
+    if (spans.length === 0) return Promise.resolve(STORED);
     if (this.queuedSpans > 0 && this.queuedSpans + spans.length > this.maxQueued) {
       return Promise.reject(new StoreBusyError(1));
     }
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<WriteResult>((resolve, reject) => {
       this.queue.push({ spans, resolve, reject });
       this.queuedSpans += spans.length;
       this.schedule();
@@ -141,6 +139,7 @@ export class SqliteStore implements Store {
     });
   }
 
+  /** Commits the next group of queued writes; every one of them is settled whatever happens. */
   private flushOnce(): void {
     const taken: Pending[] = [];
     let count = 0;
@@ -152,10 +151,12 @@ export class SqliteStore implements Store {
     this.queuedSpans -= count;
     if (!taken.length) return;
     try {
-      this.writer.write(taken.length === 1 ? (taken[0] as Pending).spans : taken.flatMap((p) => p.spans));
-      for (const p of taken) p.resolve();
-    } catch (err) {
-      if (taken.length === 1) (taken[0] as Pending).reject(err as Error);
+      const refused = this.writer.write(taken.length === 1 ? (taken[0] as Pending).spans : taken.flatMap((p) => p.spans));
+      for (const p of taken) p.resolve(this.resultOf(p, refused));
+    } catch (raw) {
+      const err = toStoreError(raw);
+      // A full disk or a lock fails every export alike: no point committing them one by one.
+      if (taken.length === 1 || err instanceof StoreUnavailableError) for (const p of taken) p.reject(err);
       // The group's transaction rolled back: one bad export must not fail the
       // others that happened to share it, so each is committed on its own.
       else for (const p of taken) this.writeAlone(p);
@@ -164,11 +165,20 @@ export class SqliteStore implements Store {
 
   private writeAlone(p: Pending): void {
     try {
-      this.writer.write(p.spans);
-      p.resolve();
+      p.resolve(this.resultOf(p, this.writer.write(p.spans)));
     } catch (err) {
-      p.reject(err as Error);
+      p.reject(toStoreError(err));
     }
+  }
+
+  private resultOf(p: Pending, refused: ReadonlySet<StoredSpan>): WriteResult {
+    if (refused.size === 0) return STORED;
+    const rejected = p.spans.reduce((n, s) => n + (refused.has(s) ? 1 : 0), 0);
+    if (rejected === 0) return STORED;
+    return {
+      rejected,
+      messages: [`${rejected} span(s) refused: their trace already holds the most spans a trace may (${this.limits.maxSpansPerTrace})`],
+    };
   }
 
   async getTrace(traceId: string): Promise<StoredSpan[] | undefined> {
@@ -191,47 +201,26 @@ export class SqliteStore implements Store {
     return out;
   }
 
-  /**
-   * Counts at most `countCap + 1` matches, then fetches the page. Up to the
-   * cap SQLite gathers and sorts every match (from the side tables when a
-   * filter is selective). Past it, a newest-first page walks the start-time
-   * index backwards and probes each trace against the filters, stopping once
-   * the page is full: the cost follows (offset + limit) / share of traces that
-   * match, not the number of matches. Both plans give the same order.
-   */
+  /** Bounded work whatever the query (search-plan.ts); rejects with QueryBudgetError when that cannot give an exact answer. */
   async search(q: SearchQuery): Promise<SearchResult> {
-    const match = buildSearch(q, 'match');
-    const counted = this.db
-      .prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM traces t ${match.where} LIMIT ?)`)
-      .get(...match.params, this.countCap + 1) as { n: number };
-    const capped = counted.n > this.countCap;
-    const walk = capped && q.sort === 'recent';
-    const { where, params, orderBy } = walk ? buildSearch(q, 'probe') : match;
-    const rows = this.db
-      .prepare(
-        `SELECT t.trace_id, t.start_ns, t.duration_ns, t.root_service, t.root_name, t.root_known, t.span_count, t.error_count, t.services
-         FROM traces t ${walk ? 'INDEXED BY traces_start' : ''} ${where} ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
-      )
-      .safeIntegers(true)
-      .all(...params, q.limit, q.offset) as SummaryRow[];
-    const traces = rows.map(toSummary);
-    if (!capped) return { total: counted.n, totalCapped: false, traces };
-    // A short page is the last one, so the total is known after all.
-    if (rows.length > 0 && rows.length < q.limit) return { total: q.offset + rows.length, totalCapped: false, traces };
-    // Otherwise a lower bound, never below what the pages so far have shown.
-    return { total: Math.max(this.countCap, q.offset + rows.length), totalCapped: true, traces };
+    const { rows, total, totalCapped } = runSearch(this.db, q, { countCap: this.countCap, scanTraces: this.limits.searchScanTraces });
+    return { total, totalCapped, traces: rows.map(toSummary) };
   }
 
   async services(): Promise<string[]> {
-    const rows = this.db.prepare('SELECT DISTINCT service FROM operations ORDER BY service').all() as Array<{ service: string }>;
+    const rows = this.db
+      .prepare('SELECT DISTINCT service FROM operations ORDER BY service LIMIT ?')
+      .all(this.limits.maxServices) as Array<{ service: string }>;
     return rows.map((r) => r.service);
   }
 
   async operations(service?: string): Promise<OperationInfo[]> {
     const rows = (
       service === undefined
-        ? this.db.prepare('SELECT service, name, kind FROM operations ORDER BY service, name, kind').all()
-        : this.db.prepare('SELECT service, name, kind FROM operations WHERE service = ? ORDER BY name, kind').all(service)
+        ? this.db.prepare('SELECT service, name, kind FROM operations ORDER BY service, name, kind LIMIT ?').all(this.limits.maxOperations)
+        : this.db
+            .prepare('SELECT service, name, kind FROM operations WHERE service = ? ORDER BY name, kind LIMIT ?')
+            .all(service, this.limits.maxOperationsPerService)
     ) as Array<{ service: string; name: string; kind: number }>;
     return rows.map((r) => ({ service: r.service, name: r.name, kind: r.kind as SpanKindNumber }));
   }
@@ -262,14 +251,24 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Bytes of live data: pages minus free pages. The WAL is left out: it holds
-   * copies of pages counted here and is checkpointed back at ~4 MiB.
+   * What --max-size bounds: the database file's size (pages × page size; the
+   * file is that long once the WAL is checkpointed, which deleteTraces does).
+   * The WAL is left out: it holds copies of pages counted here and is cut
+   * back to 64 MiB after each checkpoint. A file created before
+   * auto_vacuum=INCREMENTAL cannot shrink (only `VACUUM` rewrites it), so
+   * there live pages (pages minus free ones) are what is bounded.
    */
   usedBytes(): number {
     const pageSize = Number(this.db.pragma('page_size', { simple: true }));
     const pages = Number(this.db.pragma('page_count', { simple: true }));
+    if (this.canShrink()) return pages * pageSize;
     const free = Number(this.db.pragma('freelist_count', { simple: true }));
     return (pages - free) * pageSize;
+  }
+
+  /** auto_vacuum: 2 = INCREMENTAL, chosen when the file was created. */
+  private canShrink(): boolean {
+    return Number(this.db.pragma('auto_vacuum', { simple: true })) === 2;
   }
 
   async deleteOlderThan(cutoffNs: bigint, batch: number): Promise<number> {
@@ -280,6 +279,8 @@ export class SqliteStore implements Store {
   }
 
   async shrinkTo(maxBytes: number, batch: number): Promise<number> {
+    // Pages freed by age retention go back first: that alone may be enough.
+    if (this.canShrink() && Number(this.db.pragma('freelist_count', { simple: true })) > 0) this.db.pragma('incremental_vacuum');
     if (this.usedBytes() <= maxBytes) return 0;
     const ids = this.db.prepare('SELECT tseq FROM traces ORDER BY start_ns LIMIT ?').all(batch) as Array<{ tseq: number }>;
     return this.deleteTraces(ids.map((r) => r.tseq));
@@ -287,17 +288,32 @@ export class SqliteStore implements Store {
 
   private deleteTraces(tseqs: number[]): number {
     if (!tseqs.length) return 0;
-    this.writer.deleteTraces(tseqs);
-    // Give freed pages back to the file system a little at a time.
-    this.db.pragma('incremental_vacuum(2000)');
+    try {
+      this.writer.deleteTraces(tseqs);
+      // Give every page the batch freed back to the file system (a batch frees a few MB at most),
+      // and checkpoint so the file itself shrinks now rather than after the next ~4 MiB of writes.
+      if (this.canShrink()) {
+        this.db.pragma('incremental_vacuum');
+        this.db.pragma('wal_checkpoint(TRUNCATE)');
+      }
+    } catch (err) {
+      throw toStoreError(err);
+    }
     return tseqs.length;
   }
 
+  /** Finishes queued writes (each settles: committed or rejected), then closes. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     while (this.queue.length) this.flushOnce();
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
-    this.db.close();
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (err) {
+      // The WAL stays beside the file and is replayed at the next open: nothing committed is lost.
+      throw toStoreError(err);
+    } finally {
+      this.db.close();
+    }
   }
 }

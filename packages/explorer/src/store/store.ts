@@ -80,13 +80,27 @@ export interface StoreStatus {
   oldestMs: number | null;
 }
 
+/** What a write stored. Spans a retried export sends again are not refused: they are stored already. */
+export interface WriteResult {
+  /** Spans refused by a store limit (the per-trace span cap): not stored. OTLP reports them as rejected. */
+  rejected: number;
+  /** One sentence per limit that refused spans; empty when none did. */
+  messages: string[];
+}
+
 export interface Store {
-  /** Resolves only once the spans are durably committed; rejects with StoreBusyError when over the queue bound. */
-  write(spans: StoredSpan[]): Promise<void>;
+  /**
+   * Resolves only once the spans are durably committed; rejects with StoreBusyError when over the
+   * queue bound, StoreUnavailableError when the database cannot be written (disk full, locked, I/O).
+   */
+  write(spans: StoredSpan[]): Promise<WriteResult>;
   /** Every stored span of the trace (deduplicated by span id), or undefined when unknown. */
   getTrace(traceId: string): Promise<StoredSpan[] | undefined>;
+  /** Rejects with QueryBudgetError when an exact answer needs more work than the store allows one query. */
   search(query: SearchQuery): Promise<SearchResult>;
+  /** At most the store's service cap (10,000 by default), by name. */
   services(): Promise<string[]>;
+  /** At most the store's per-service operation cap (10,000 by default) for one service. */
   operations(service?: string): Promise<OperationInfo[]>;
   /** Spans of the most recent traces that started at or after `sinceNs` (for maps and dependencies). */
   recentTraces(sinceNs: bigint, untilNs: bigint, maxTraces: number): Promise<StoredSpan[][]>;
@@ -131,4 +145,27 @@ export class StoreUnavailableError extends Error {
 /** The database file is damaged: the explorer refuses to start and says what to do. */
 export class StoreCorruptError extends Error {
   override name = 'StoreCorruptError';
+}
+
+/**
+ * The database was written by a newer Tracewire (a higher schema version): this version refuses
+ * to open it rather than write rows the newer one would misread.
+ */
+export class StoreVersionError extends Error {
+  override name = 'StoreVersionError';
+}
+
+/**
+ * A search would have to examine more traces than one query may (`SqliteStoreOptions.searchScanTraces`)
+ * to answer exactly. Not retryable as is: the API answers 400 and the message says how to narrow it.
+ */
+export class QueryBudgetError extends Error {
+  override name = 'QueryBudgetError';
+  constructor(
+    message: string,
+    /** Traces the query was allowed to examine. */
+    readonly budget: number,
+  ) {
+    super(message);
+  }
 }

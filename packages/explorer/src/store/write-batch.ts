@@ -7,7 +7,9 @@
  *
  * A span whose id the trace already holds is dropped (first copy wins): an
  * exporter that retries after a lost answer sends the same spans again, and
- * counting them twice would skew span and error counts in search.
+ * counting them twice would skew span and error counts in search. A trace
+ * holds at most `maxSpansPerTrace` spans; later ones are refused and returned
+ * to the caller, which reports them (OTLP partial success).
  *
  * A resource (the same attribute set from every export of a process) is
  * indexed once, under its `rid`; a trace gets one `trace_resources` row per
@@ -17,7 +19,9 @@
 import type Database from 'better-sqlite3';
 import { type Resource, type StoredSpan, valueToString } from '../model.ts';
 import { decodeChunk, encodeChunk } from './chunk-codec.ts';
+import type { OperationCatalog, SeenOperation } from './operation-catalog.ts';
 import { INDEXED_VALUE_CHARS } from './schema.ts';
+import { SpanIdCache } from './span-id-cache.ts';
 
 interface TraceRow {
   tseq: number;
@@ -32,18 +36,23 @@ interface TraceRow {
 }
 
 export interface BatchWriter {
-  /** One transaction; when it throws, nothing of the batch is stored. */
-  write(spans: StoredSpan[]): void;
+  /** One transaction; when it throws, nothing of the batch is stored. Returns the spans refused by the per-trace cap. */
+  write(spans: StoredSpan[]): ReadonlySet<StoredSpan>;
   /** Deletes the traces, then the resources no trace refers to any more. */
   deleteTraces(tseqs: number[]): void;
 }
 
 /** Resource ids remembered across batches; past this many distinct resources the memory starts over. */
 const RESOURCE_CACHE_MAX = 10_000;
+/** Traces holding more spans than this keep their ids in the SpanIdCache instead of being read on each write. */
+const READ_IDS_BELOW = 256;
+/** Span ids the SpanIdCache holds at most (≈ 60 bytes each). */
+const SPAN_ID_CACHE_MAX = 500_000;
+const NONE: ReadonlySet<StoredSpan> = new Set();
 
 const KIND_TAG = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 
-export function createBatchWriter(db: Database.Database): BatchWriter {
+export function createBatchWriter(db: Database.Database, catalog: OperationCatalog, maxSpansPerTrace: number): BatchWriter {
   const getTrace = db
     .prepare<[string], TraceRow>(
       'SELECT tseq, start_ns, end_ns, root_service, root_name, root_known, span_count, error_count, services FROM traces WHERE trace_id = ?',
@@ -71,11 +80,20 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
     }
     return ids;
   };
+  const idCache = new SpanIdCache(SPAN_ID_CACHE_MAX);
+  /** The ids the trace holds: from the cache, or read from its chunks (and cached when the trace is large). */
+  const idsOf = (traceId: string, existing: TraceRow | undefined): Set<string> => {
+    if (!existing) return new Set();
+    const cached = idCache.get(traceId);
+    if (cached) return cached;
+    const ids = storedIds(existing.tseq);
+    if (ids.size >= READ_IDS_BELOW) idCache.put(traceId, ids);
+    return ids;
+  };
   const insertOp = db.prepare('INSERT OR IGNORE INTO trace_ops (service, name, kind, tseq) VALUES (?, ?, ?, ?)');
   const insertAttr = db.prepare('INSERT OR IGNORE INTO attrs (key, value, tseq) VALUES (?, ?, ?)');
-  const upsertOperation = db.prepare(
-    `INSERT INTO operations (service, name, kind, last_seen_ns) VALUES (?, ?, ?, ?)
-     ON CONFLICT (service, name, kind) DO UPDATE SET last_seen_ns = max(last_seen_ns, excluded.last_seen_ns)`,
+  const opsOfTraces = db.prepare<[string], { service: string; name: string; kind: number }>(
+    'SELECT DISTINCT service, name, kind FROM trace_ops WHERE tseq IN (SELECT value FROM json_each(?))',
   );
   const findResource = db.prepare<[string], { rid: number }>('SELECT rid FROM resources WHERE fingerprint = ?');
   const insertResource = db.prepare('INSERT INTO resources (fingerprint) VALUES (?)');
@@ -104,10 +122,33 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
     return rid;
   };
 
+  // Per transaction: the operations seen (recorded once at the end) and the spans refused.
+  let batchOps = new Map<string, SeenOperation>();
+  let refused = new Set<StoredSpan>();
+
+  /** The batch's spans the trace does not hold yet, up to the per-trace cap; the rest over the cap go to `refused`. */
+  const newSpans = (traceId: string, existing: TraceRow | undefined, batch: StoredSpan[]): StoredSpan[] => {
+    const seen = idsOf(traceId, existing);
+    const before = seen.size;
+    let room = maxSpansPerTrace - (existing ? Number(existing.span_count) : 0);
+    const spans: StoredSpan[] = [];
+    for (const s of batch) {
+      if (seen.has(s.span.spanId)) continue;
+      if (room <= 0) {
+        refused.add(s);
+        continue;
+      }
+      seen.add(s.span.spanId);
+      spans.push(s);
+      room--;
+    }
+    if (idCache.get(traceId) === seen) idCache.grew(seen.size - before);
+    return spans;
+  };
+
   const writeTrace = (traceId: string, batch: StoredSpan[]) => {
     const existing = getTrace.get(traceId);
-    const seen = existing ? storedIds(existing.tseq) : new Set<string>();
-    const spans = batch.filter((s) => !seen.has(s.span.spanId) && seen.add(s.span.spanId));
+    const spans = newSpans(traceId, existing, batch);
     if (!spans.length) return;
     let start = existing?.start_ns;
     let end = existing?.end_ns;
@@ -160,7 +201,10 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
       if (!ops.has(opKey)) {
         ops.add(opKey);
         insertOp.run(s.service, s.span.name, s.span.kind, tseq);
-        upsertOperation.run(s.service, s.span.name, s.span.kind, BigInt(s.span.startTimeUnixNano));
+        const startNs = BigInt(s.span.startTimeUnixNano);
+        const seenOp = batchOps.get(opKey);
+        if (!seenOp) batchOps.set(opKey, { service: s.service, name: s.span.name, kind: s.span.kind, lastSeenNs: startNs });
+        else if (startNs > seenOp.lastSeenNs) seenOp.lastSeenNs = startNs;
       }
       if (!seenResources.has(s.resource)) {
         seenResources.add(s.resource);
@@ -184,29 +228,49 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
       else byTrace.set(s.span.traceId, [s]);
     }
     for (const [traceId, list] of byTrace) writeTrace(traceId, list);
+    catalog.record(batchOps.values());
   });
 
   const deleteAll = db.transaction((tseqs: number[]) => {
     const json = JSON.stringify(tseqs);
+    const ops = opsOfTraces.all(json);
     for (const table of ['chunks', 'trace_ops', 'attrs', 'trace_resources', 'traces']) {
       db.prepare(`DELETE FROM ${table} WHERE tseq IN (SELECT value FROM json_each(?))`).run(json);
     }
+    catalog.forget(ops);
     db.exec(`DELETE FROM resources WHERE rid NOT IN (SELECT rid FROM trace_resources);
              DELETE FROM resource_attrs WHERE rid NOT IN (SELECT rid FROM resources);`);
   });
 
   return {
     write(spans) {
-      // Both start empty for each transaction; after a rollback they are dropped unread.
+      // All start empty for each transaction; after a rollback they are dropped unread.
       created = new Map();
       byObject = new WeakMap();
-      writeAll(spans);
+      batchOps = new Map();
+      refused = new Set();
+      try {
+        writeAll(spans);
+      } catch (err) {
+        // The cached id sets and operation counts may include what was rolled back.
+        idCache.clear();
+        catalog.reload();
+        throw err;
+      }
       if (knownResources.size + created.size > RESOURCE_CACHE_MAX) knownResources.clear();
       for (const [fingerprint, rid] of created) knownResources.set(fingerprint, rid);
+      return refused.size ? refused : NONE;
     },
     deleteTraces(tseqs) {
       if (!tseqs.length) return;
-      deleteAll(tseqs);
+      // A deleted trace's id may come back as a new trace; its cached ids must not drop the new spans.
+      idCache.clear();
+      try {
+        deleteAll(tseqs);
+      } catch (err) {
+        catalog.reload();
+        throw err;
+      }
       // Some remembered resources may be gone now.
       knownResources.clear();
     },
