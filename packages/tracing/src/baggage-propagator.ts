@@ -20,12 +20,15 @@ import { joinFields } from './header-text.ts';
 
 const BAGGAGE = 'baggage';
 
-function* outgoing(baggage: Baggage, allowed: ReadonlySet<string> | undefined): Generator<BaggageMember> {
+/** The entries that may leave the process, in order (a plain loop: this runs on every outgoing call). */
+function outgoing(baggage: Baggage, allowed: ReadonlySet<string> | undefined): BaggageMember[] {
+  const members: BaggageMember[] = [];
   for (const [key, entry] of baggage.getAllEntries()) {
     if (allowed && !allowed.has(key)) continue;
     const properties = entry.metadata?.toString();
-    yield properties ? { key, value: entry.value, properties } : { key, value: entry.value };
+    members.push(properties ? { key, value: entry.value, properties } : { key, value: entry.value });
   }
+  return members;
 }
 
 export class BaggagePropagator implements TextMapPropagator {
