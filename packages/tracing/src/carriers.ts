@@ -78,12 +78,19 @@ export const kafkaHeadersGetter: TextMapGetter<KafkaHeaders> = {
     return keys;
   },
   get: (carrier, key) => {
-    // Header values are bytes, and a header key may repeat only through a Map of
-    // distinct Buffer keys; the first textual match wins.
+    // Kafka lets a header key repeat (a Map of distinct Buffer keys): each is
+    // a field of its own, like a repeated HTTP header, so all are returned and
+    // the propagator rules on them (two traceparents restart the trace).
+    let found: string | undefined;
+    let more: string[] | undefined;
     for (const [k, v] of kafkaEntries(carrier)) {
-      if (asText(k) === key) return asText(v);
+      if (asText(k) !== key) continue;
+      const text = asText(v);
+      if (text === undefined) continue;
+      if (found === undefined) found = text;
+      else (more ??= [found]).push(text);
     }
-    return undefined;
+    return more ?? found;
   },
 };
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ROOT_CONTEXT, propagation, trace } from '@opentelemetry/api';
-import { createPropagator } from './propagation.ts';
+import { createPropagator, extract, inject } from './propagation.ts';
 import { httpHeadersGetter, httpHeadersSetter, kafkaHeadersGetter, kafkaHeadersSetter } from './carriers.ts';
 
 const SPAN = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1, isRemote: true };
@@ -38,5 +38,32 @@ describe('W3C propagator', () => {
     const asBytes = new Map([...headers].map(([k, v]) => [Buffer.from(String(k)), v]));
     const back = createPropagator().extract(ROOT_CONTEXT, asBytes, kafkaHeadersGetter);
     assert.equal(trace.getSpanContext(back)?.spanId, SPAN.spanId);
+  });
+
+  it('an extracted context re-sent as it is keeps its flags, random bit included, and its tracestate', () => {
+    const p = createPropagator();
+    const received = { traceparent: `00-${SPAN.traceId}-${SPAN.spanId}-02`, tracestate: 'rojo=1,congo=2' };
+    const back = p.extract(ROOT_CONTEXT, received, httpHeadersGetter);
+    const carrier: Record<string, unknown> = {};
+    p.inject(back, carrier, httpHeadersSetter);
+    assert.deepEqual(carrier, received);
+  });
+
+  it('never throws into the application: inject and extract swallow a failing propagator or carrier', () => {
+    propagation.setGlobalPropagator({
+      inject: () => {
+        throw new Error('closed carrier');
+      },
+      extract: () => {
+        throw new Error('odd carrier');
+      },
+      fields: () => [],
+    });
+    try {
+      assert.doesNotThrow(() => inject({}, httpHeadersSetter, ctx));
+      assert.equal(extract({}, httpHeadersGetter, ctx), ctx);
+    } finally {
+      propagation.disable();
+    }
   });
 });

@@ -3,8 +3,13 @@
  * `inject`/`extract` helpers for manual control (the guide's
  * `otel.GetTextMapPropagator().Inject(ctx, carrier)`).
  *
- * Propagators never throw into the application: a malformed `traceparent`
- * yields the incoming context unchanged, i.e. the receiver starts a new root.
+ * Both propagators are our own small codecs rather than @opentelemetry/core's,
+ * which skip parts of the specs: tracestate members are not checked against
+ * their grammar and limits, Level 2's random flag is dropped, and baggage is
+ * neither validated nor cut at its limits before it is forwarded (see
+ * docs/design.md). Tracing never throws into the application: a malformed
+ * header yields the incoming context unchanged, i.e. the receiver starts a
+ * new root, and a failing carrier is ignored.
  */
 import {
   type Context,
@@ -14,49 +19,17 @@ import {
   context,
   defaultTextMapGetter,
   defaultTextMapSetter,
+  diag,
   propagation,
 } from '@opentelemetry/api';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-
-/**
- * Baggage propagator that only lets allow-listed keys leave the process.
- * Baggage arrives from callers we do not control; forwarding all of it would
- * carry a client's data to every downstream hop (and to third parties).
- */
-class AllowListBaggagePropagator implements TextMapPropagator {
-  private readonly inner = new W3CBaggagePropagator();
-  private readonly allowed: ReadonlySet<string>;
-
-  constructor(allowList: readonly string[]) {
-    this.allowed = new Set(allowList);
-  }
-
-  inject(ctx: Context, carrier: unknown, setter: TextMapSetter): void {
-    const baggage = propagation.getBaggage(ctx);
-    if (!baggage) return;
-    let filtered = baggage;
-    for (const [key] of baggage.getAllEntries()) {
-      if (!this.allowed.has(key)) filtered = filtered.removeEntry(key);
-    }
-    this.inner.inject(propagation.setBaggage(ctx, filtered), carrier, setter);
-  }
-
-  extract(ctx: Context, carrier: unknown, getter: TextMapGetter): Context {
-    return this.inner.extract(ctx, carrier, getter);
-  }
-
-  fields(): string[] {
-    return this.inner.fields();
-  }
-}
+import { CompositePropagator } from '@opentelemetry/core';
+import { BaggagePropagator } from './baggage-propagator.ts';
+import { TraceContextPropagator } from './trace-context-propagator.ts';
 
 /** W3C Trace Context + W3C Baggage, optionally with a baggage allow-list for outgoing requests. */
 export function createPropagator(baggageAllowList?: readonly string[]): TextMapPropagator {
   return new CompositePropagator({
-    propagators: [
-      new W3CTraceContextPropagator(),
-      baggageAllowList ? new AllowListBaggagePropagator(baggageAllowList) : new W3CBaggagePropagator(),
-    ],
+    propagators: [new TraceContextPropagator(), new BaggagePropagator(baggageAllowList)],
   });
 }
 
@@ -72,7 +45,12 @@ export function inject<C>(
   setter: TextMapSetter<C> = defaultTextMapSetter as TextMapSetter<C>,
   ctx: Context = context.active(),
 ): C {
-  propagation.inject(ctx, carrier, setter);
+  try {
+    propagation.inject(ctx, carrier, setter);
+  } catch (error) {
+    // A carrier that refuses a value (a closed request, a strict metadata map) must not fail the call it belongs to.
+    diag.warn('tracewire: inject failed', error);
+  }
   return carrier;
 }
 

@@ -26,6 +26,7 @@ export type {
   StockRequest,
   UnaryCall,
 } from './protos.ts';
+export { IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_RULE, isValidIdempotencyKey, parseIdempotencyKeyHeader } from './idempotency-key.ts';
 export { DELIVERY_FAILURES_SCHEMA, deliveryFailures } from './delivery-failures.ts';
 export type { DeliveryFailures, RecordedFailures } from './delivery-failures.ts';
 export { describeSql, openDatabase } from './sqlite.ts';

@@ -16,6 +16,8 @@ export interface CreateOrderRequest {
   product_id: string;
   quantity: number;
   amount: number;
+  /** Optional (empty when absent): repeats of a request with this key, by the same customer, get the first answer. */
+  idempotency_key?: string;
 }
 export interface GetOrderRequest {
   order_id: string;

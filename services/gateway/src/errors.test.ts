@@ -10,6 +10,8 @@ describe('gRPC status → HTTP', () => {
     [status.NOT_FOUND, 'create', 422, 'product_id'],
     [status.NOT_FOUND, 'get', 404, undefined],
     [status.FAILED_PRECONDITION, 'create', 409, 'quantity'],
+    [status.ABORTED, 'create', 409, 'idempotency-key'],
+    [status.ALREADY_EXISTS, 'create', 422, 'idempotency-key'],
     [status.DEADLINE_EXCEEDED, 'create', 504, undefined],
     [status.CANCELLED, 'get', 504, undefined],
     [status.UNAVAILABLE, 'create', 503, undefined],

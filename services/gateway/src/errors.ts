@@ -8,6 +8,10 @@
  * | unknown route or order             | 404  |
  * | method not allowed on a route      | 405  |
  * | out of stock (FAILED_PRECONDITION) | 409  |
+ * | same Idempotency-Key in progress   | 409  |
+ * | (ABORTED)                          |      |
+ * | Idempotency-Key used for another   | 422  |
+ * | request (ALREADY_EXISTS)           |      |
  * | body over 64 KiB                   | 413  |
  * | content type not JSON              | 415  |
  * | unknown product (NOT_FOUND)        | 422  |
@@ -51,6 +55,11 @@ export function fromOrders(error: unknown, operation: 'create' | 'get'): HttpErr
       return operation === 'create' ? new HttpError(422, details, 'product_id') : new HttpError(404, details);
     case status.FAILED_PRECONDITION:
       return new HttpError(409, details, 'quantity');
+    // IETF draft-ietf-httpapi-idempotency-key-header §2.7: 409 while the first request runs, 422 for a reused key.
+    case status.ABORTED:
+      return new HttpError(409, details, 'idempotency-key', { 'retry-after': '1' });
+    case status.ALREADY_EXISTS:
+      return new HttpError(422, details, 'idempotency-key');
     case status.DEADLINE_EXCEEDED:
     case status.CANCELLED:
       return new HttpError(504, 'deadline exceeded');

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { trace } from '@opentelemetry/api';
-import { type Logger, recordError, setHttpRoute } from '@tracewire/tracing';
+import { type Logger, inject, recordError, setHttpRoute } from '@tracewire/tracing';
 import { HttpError, isHttpError } from './errors.ts';
 import type { Reply, orderHandlers } from './handlers/orders.ts';
 
@@ -34,13 +34,14 @@ function deadlineFor(req: IncomingMessage, budgetMs: number): number {
 
 /**
  * W3C Trace Context Level 2 `traceresponse`: tells the caller which trace its
- * request started, so it can look it up (the demo does).
+ * request started, so it can look it up (the demo does). Written by the
+ * library's propagator, so its flags follow the same rules as a `traceparent`
+ * (the random flag included).
  */
 function setTraceResponse(res: ServerResponse): void {
-  const sc = trace.getActiveSpan()?.spanContext();
-  if (sc && trace.isSpanContextValid(sc)) {
-    res.setHeader('traceresponse', `00-${sc.traceId}-${sc.spanId}-${sc.traceFlags.toString(16).padStart(2, '0')}`);
-  }
+  const carrier: Record<string, string> = {};
+  inject(carrier);
+  if (carrier.traceparent) res.setHeader('traceresponse', carrier.traceparent);
 }
 
 /** A malformed escape (`%E0%A4%A`) is an unknown order, not a server error. */

@@ -17,6 +17,8 @@ export interface OrdersConfig {
   releaseRetryPollMs: number;
   /** Fault injection: this customer's order transaction fails after Reserve (CHAOS_FAIL_COMMIT_CUSTOMER). */
   failCommitFor: string | undefined;
+  /** Fault injection: this customer's new orders are answered after the caller's deadline (CHAOS_SLOW_REPLY_CUSTOMER). */
+  slowReplyFor: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrdersConfig {
@@ -33,5 +35,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrdersConfig {
     relayPollMs: envInt('OUTBOX_POLL_MS', 500, env, 10),
     releaseRetryPollMs: envInt('RELEASE_RETRY_POLL_MS', 1_000, env, 10),
     failCommitFor: env.CHAOS_FAIL_COMMIT_CUSTOMER?.trim() || undefined,
+    slowReplyFor: env.CHAOS_SLOW_REPLY_CUSTOMER?.trim() || undefined,
   };
 }

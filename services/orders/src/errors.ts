@@ -7,6 +7,11 @@ export const orderNotFound = (orderId: string) => grpcError(status.NOT_FOUND, `o
 export const outOfStock = (productId: string, inStock: number, wanted: number) =>
   grpcError(status.FAILED_PRECONDITION, `out of stock: ${productId} has ${inStock}, ${wanted} requested`);
 
+export const idempotencyInProgress = () =>
+  grpcError(status.ABORTED, 'idempotency_key: a request with this key is still in progress; retry later');
+export const idempotencyConflict = () =>
+  grpcError(status.ALREADY_EXISTS, 'idempotency_key: already used for a different request');
+
 /**
  * What a failed inventory call becomes for our caller: its status passes
  * through (NOT_FOUND product, FAILED_PRECONDITION, DEADLINE_EXCEEDED), anything

@@ -39,6 +39,7 @@ const handlers = orderHandlers({
   budgetMs: config.defaultBudgetMs,
   onCommitted: () => relays.forEach((r) => r.wake()),
   onReleaseDeferred: () => retrier.wake(),
+  slowReplyFor: config.slowReplyFor,
 });
 server.addService(definition, traceGrpcService(definition, handlers));
 const address = await bindServer(server, config.host, config.port);

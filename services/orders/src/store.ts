@@ -5,7 +5,9 @@
  * the W3C context (traceparent, tracestate, baggage) of the request that wrote
  * it, so a late publish still joins the order's trace. Reservations whose
  * Release could not be delivered in-process wait in `pending_releases`, with
- * the context of the failed order, for the release retrier.
+ * the context of the failed order, for the release retrier. A request's
+ * idempotency key is stored with its order (`idempotency_keys`, same
+ * transaction), so a retried request finds the first answer.
  */
 import { randomUUID } from 'node:crypto';
 import { type Order, type TracedDb, openDatabase } from '@tracewire/service-common';
@@ -37,6 +39,14 @@ CREATE TABLE IF NOT EXISTS outbox (
   sent_at TEXT
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (destination, seq) WHERE sent_at IS NULL;
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+  customer_id TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL CHECK (length(idempotency_key) BETWEEN 1 AND 128),
+  request_hash TEXT NOT NULL,
+  order_id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (customer_id, idempotency_key)
+);
 CREATE TABLE IF NOT EXISTS pending_releases (
   order_id TEXT PRIMARY KEY,
   attempts INTEGER NOT NULL,
@@ -81,10 +91,22 @@ export interface NewOrder {
   reservation_id: string;
 }
 
+/** The idempotency key a new order is stored under (scoped to its customer). */
+export interface IdempotencyRecord {
+  key: string;
+  requestHash: string;
+}
+
 export interface OrdersStore {
-  /** Inserts the order and one outbox row per destination in one transaction (traced). */
-  createOrder(order: NewOrder): Order;
+  /**
+   * Inserts the order, one outbox row per destination and, when given, its
+   * idempotency key, in one transaction (traced). A key already stored for
+   * the customer fails the transaction (SQLITE_CONSTRAINT_PRIMARYKEY).
+   */
+  createOrder(order: NewOrder, idempotency?: IdempotencyRecord): Order;
   getOrder(orderId: string): Order | undefined;
+  /** The order stored under (customer, key), with the hash of the request that created it. */
+  findByIdempotencyKey(customerId: string, key: string): { order: Order; requestHash: string } | undefined;
   /** Unsent rows for `destination`, oldest first (untraced: polling is not a user operation). */
   pending(destination: Destination, limit: number): OutboxRow[];
   markSent(seq: number): void;
@@ -108,6 +130,9 @@ VALUES (@order_id, @customer_id, @product_id, @quantity, @amount, @status, @rese
 const INSERT_PENDING_RELEASE = `INSERT INTO pending_releases (order_id, attempts, last_error, traceparent, tracestate, baggage, created_at)
 VALUES (@order_id, @attempts, @last_error, @traceparent, @tracestate, @baggage, @created_at)
 ON CONFLICT (order_id) DO UPDATE SET attempts = attempts + excluded.attempts, last_error = excluded.last_error`;
+const INSERT_IDEMPOTENCY_KEY = `INSERT INTO idempotency_keys (customer_id, idempotency_key, request_hash, order_id, created_at)
+VALUES (@customer_id, @idempotency_key, @request_hash, @order_id, @created_at)`;
+const ORDER_COLUMNS = 'o.order_id, o.customer_id, o.product_id, o.quantity, o.amount, o.status, o.reservation_id, o.created_at';
 const INSERT_OUTBOX = `INSERT INTO outbox (event_id, destination, order_id, payload, traceparent, tracestate, baggage, created_at)
 VALUES (@event_id, @destination, @order_id, @payload, @traceparent, @tracestate, @baggage, @created_at)`;
 
@@ -147,13 +172,22 @@ export function openOrdersStore(file: string, options: OrdersStoreOptions = {}):
   const releaseFailed = db.raw.prepare('UPDATE pending_releases SET attempts = attempts + 1, last_error = ? WHERE order_id = ?');
 
   return {
-    createOrder(input) {
+    createOrder(input, idempotency) {
       const order: Order = { ...input, status: 'CREATED', created_at: new Date().toISOString() };
       // The active context here is the CreateOrder SERVER span: the relay will publish under it.
       const carrier: Record<string, string> = {};
       inject(carrier);
       db.transaction(() => {
         db.run(INSERT_ORDER, { ...order });
+        if (idempotency) {
+          db.run(INSERT_IDEMPOTENCY_KEY, {
+            customer_id: order.customer_id,
+            idempotency_key: idempotency.key,
+            request_hash: idempotency.requestHash,
+            order_id: order.order_id,
+            created_at: order.created_at,
+          });
+        }
         for (const destination of DESTINATIONS) {
           const eventId = randomUUID();
           const payload = JSON.stringify({
@@ -185,6 +219,15 @@ export function openOrdersStore(file: string, options: OrdersStoreOptions = {}):
         'SELECT order_id, customer_id, product_id, quantity, amount, status, reservation_id, created_at FROM orders WHERE order_id = ?',
         [orderId],
       ),
+    findByIdempotencyKey(customerId, key) {
+      const row = db.get<Order & { request_hash: string }>(
+        `SELECT ${ORDER_COLUMNS}, k.request_hash FROM idempotency_keys k JOIN orders o ON o.order_id = k.order_id WHERE k.customer_id = ? AND k.idempotency_key = ?`,
+        [customerId, key],
+      );
+      if (!row) return undefined;
+      const { request_hash: requestHash, ...order } = row;
+      return { order, requestHash };
+    },
     pending: (destination, limit) => pending.all(destination, limit) as OutboxRow[],
     markSent: (seq) => void markSent.run(new Date().toISOString(), seq),
     markFailed: (seq, error) => void markFailed.run(error.slice(0, 500), seq),

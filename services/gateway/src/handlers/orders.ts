@@ -1,7 +1,7 @@
 /** POST /api/orders and GET /api/orders/:id. */
 import type { IncomingMessage } from 'node:http';
 import { trace } from '@opentelemetry/api';
-import type { Order, OrdersClient } from '@tracewire/service-common';
+import { IDEMPOTENCY_KEY_RULE, type Order, type OrdersClient, parseIdempotencyKeyHeader } from '@tracewire/service-common';
 import { z } from 'zod';
 import { HttpError, fromOrders } from '../errors.ts';
 import { readJson, requireJson } from './body.ts';
@@ -35,16 +35,30 @@ function validate(json: unknown): CreateOrderBody {
   throw new HttpError(400, message, field);
 }
 
+/**
+ * The optional `Idempotency-Key` header: a retry with the same key (by the same
+ * customer) gets the first answer and creates nothing. A repeated header
+ * arrives joined with ", " and so is refused like any other malformed value.
+ */
+function idempotencyKey(req: IncomingMessage): string | undefined {
+  const raw = req.headers['idempotency-key'];
+  if (raw === undefined) return undefined;
+  const key = typeof raw === 'string' ? parseIdempotencyKeyHeader(raw) : undefined;
+  if (key === undefined) throw new HttpError(400, `Idempotency-Key: must be ${IDEMPOTENCY_KEY_RULE}, optionally in double quotes`, 'idempotency-key');
+  return key;
+}
+
 export function orderHandlers({ orders, maxBodyBytes }: OrderHandlerDeps) {
   return {
     async create(req: IncomingMessage, deadline: number): Promise<Reply> {
+      const key = idempotencyKey(req);
       requireJson(req);
       const body = validate(await readJson(req, maxBodyBytes));
       const span = trace.getActiveSpan();
       span?.setAttributes({ 'customer.id': body.customer_id, 'product.id': body.product_id });
       let order: Order;
       try {
-        order = await orders.createOrder(body, deadline);
+        order = await orders.createOrder(key === undefined ? body : { ...body, idempotency_key: key }, deadline);
       } catch (error) {
         throw fromOrders(error, 'create');
       }
