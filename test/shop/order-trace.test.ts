@@ -79,6 +79,11 @@ describe('one order, one trace', () => {
     const kafkaConsumer = one(trace, (s) => s.service === 'notifications' && s.kind === 'CONSUMER', 'notifications CONSUMER');
     assert.equal(kafkaConsumer.name, `process ${topic}`);
     assertChild(kafkaConsumer, send);
+    // The relay's sends share produce requests; the PRODUCER span still names where its record landed.
+    assert.notEqual(send.attributes['messaging.kafka.offset'], undefined, 'PRODUCER span has an offset');
+    for (const attribute of ['messaging.destination.partition.id', 'messaging.kafka.offset']) {
+      assert.equal(String(send.attributes[attribute]), String(kafkaConsumer.attributes[attribute]), `${attribute} as consumed`);
+    }
     const processNotification = one(trace, (s) => s.name === 'process-notification', 'process-notification');
     assertChild(processNotification, kafkaConsumer);
     assertChild(one(trace, (s) => s.name === 'send-email', 'send-email'), processNotification);

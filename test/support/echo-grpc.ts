@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { context, propagation } from '@opentelemetry/api';
 import { grpcClientInterceptor, traceGrpcService } from '../../packages/tracing/src/grpc.ts';
+import { withSpan } from '../../packages/tracing/src/index.ts';
 
 const PROTO = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/echo.proto');
 
@@ -19,6 +20,9 @@ export interface SayReply {
 
 type EchoClient = grpc.Client & {
   say(req: SayRequest, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, reply?: SayReply) => void): void;
+  split(req: SayRequest, md: grpc.Metadata, opts: grpc.CallOptions): grpc.ClientReadableStream<SayReply>;
+  collect(md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, reply?: SayReply) => void): grpc.ClientWritableStream<SayRequest>;
+  chat(md: grpc.Metadata, opts: grpc.CallOptions): grpc.ClientDuplexStream<SayRequest, SayReply>;
 };
 
 function loadEcho(): grpc.ServiceClientConstructor {
@@ -43,9 +47,9 @@ export async function startEchoServer(
         if (outcome === 'not_found') return callback({ code: grpc.status.NOT_FOUND, details: 'no such thing', name: 'Error', message: 'no such thing' });
         if (outcome === 'internal') return callback({ code: grpc.status.INTERNAL, details: 'database gone', name: 'Error', message: 'database gone' });
         await onSay(call.request);
-        const tenant = propagation.getBaggage(context.active())?.getEntry('tenant')?.value ?? '';
-        callback(null, { text, tenant });
+        callback(null, { text, tenant: tenant() });
       },
+      ...streamingHandlers,
     }),
   );
   const port = await new Promise<number>((resolve, reject) =>
@@ -56,6 +60,48 @@ export async function startEchoServer(
     close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
   };
 }
+
+const tenant = (): string => propagation.getBaggage(context.active())?.getEntry('tenant')?.value ?? '';
+const INTERNAL = { code: grpc.status.INTERNAL, details: 'database gone' };
+
+/**
+ * The streaming methods. `outcome` on a request: "internal" fails the stream
+ * with INTERNAL after what was sent so far, "not_found" with NOT_FOUND, "throw"
+ * throws from the handler, "hold" keeps a Chat open after the client's last
+ * message; Chat opens a `handle-message` span per message.
+ */
+const streamingHandlers = {
+  split: (call: grpc.ServerWritableStream<SayRequest, SayReply>) => {
+    const { text, outcome } = call.request;
+    if (outcome === 'throw') throw new Error('handler threw');
+    for (const word of text.split(' ')) call.write({ text: word, tenant: tenant() });
+    if (outcome === 'internal') call.emit('error', INTERNAL);
+    else call.end();
+  },
+  collect: (call: grpc.ServerReadableStream<SayRequest, SayReply>, callback: grpc.sendUnaryData<SayReply>) => {
+    const texts: string[] = [];
+    let outcome = 'ok';
+    call.on('data', (req: SayRequest) => {
+      texts.push(req.text);
+      if (req.outcome !== 'ok') outcome = req.outcome;
+    });
+    call.on('end', () => {
+      if (outcome === 'not_found') return callback({ code: grpc.status.NOT_FOUND, details: 'no such thing' });
+      if (outcome === 'internal') return callback(INTERNAL);
+      callback(null, { text: texts.join(' '), tenant: tenant() });
+    });
+  },
+  chat: (call: grpc.ServerDuplexStream<SayRequest, SayReply>) => {
+    let holding = false;
+    call.on('data', (req: SayRequest) => {
+      if (req.outcome === 'internal') return call.emit('error', INTERNAL);
+      if (req.outcome === 'hold') holding = true;
+      withSpan('handle-message', () => call.write({ text: req.text, tenant: tenant() }));
+    });
+    // "hold": the server keeps streaming after the client stops sending (until cancelled).
+    call.on('end', () => holding || call.end());
+  },
+};
 
 export function echoClient(target: string, traced = true) {
   const Echo = loadEcho();
@@ -68,6 +114,34 @@ export function echoClient(target: string, traced = true) {
         client.say(req, metadata, { deadline: Date.now() + deadlineMs }, (err, reply) => (err ? reject(err) : resolve(reply as SayReply))),
       );
     },
+    /** Server-streaming: every reply, or the stream's error. */
+    split(req: SayRequest, deadlineMs = 5000): Promise<SayReply[]> {
+      return collectReplies(client.split(req, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }));
+    },
+    /** Client-streaming: writes every request, then ends. */
+    collect(reqs: SayRequest[], deadlineMs = 5000): Promise<SayReply> {
+      return new Promise((resolve, reject) => {
+        const call = client.collect(new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (err, reply) =>
+          err ? reject(err) : resolve(reply as SayReply),
+        );
+        for (const req of reqs) call.write(req);
+        call.end();
+      });
+    },
+    /** Bidi: the raw call, for tests that interleave writes and reads or cancel. */
+    chat(deadlineMs = 5000): grpc.ClientDuplexStream<SayRequest, SayReply> {
+      return client.chat(new grpc.Metadata(), { deadline: Date.now() + deadlineMs });
+    },
     close: () => client.close(),
   };
+}
+
+/** Every message of a response stream, or its error. */
+export function collectReplies(stream: grpc.ClientReadableStream<SayReply> | grpc.ClientDuplexStream<SayRequest, SayReply>): Promise<SayReply[]> {
+  return new Promise((resolve, reject) => {
+    const replies: SayReply[] = [];
+    stream.on('data', (reply: SayReply) => replies.push(reply));
+    stream.once('error', reject);
+    stream.once('end', () => resolve(replies));
+  });
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { SpanKind, SpanStatusCode, context, propagation } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import {
   setHttpRoute,
   traceHttpServer,
@@ -153,5 +153,34 @@ describe('HTTP propagation', () => {
     assert.equal(serverSpan.spanContext().traceId, '4bf92f3577b34da6a3ce929d0e0e4736');
     assert.equal(parentId(serverSpan), '00f067aa0ba902b7');
     assert.equal(serverSpan.spanContext().traceState?.get('vendor'), 'x');
+  });
+  it('a handler reading the body through data/end events keeps the request context when the body arrives late', async () => {
+    const seen: string[] = [];
+    const bodyServer = http.createServer(
+      traceHttpServer((req, res) => {
+        req.on('data', () => seen.push(trace.getSpan(context.active())?.spanContext().spanId ?? 'none'));
+        req.on('end', () => {
+          seen.push(trace.getSpan(context.active())?.spanContext().spanId ?? 'none');
+          res.end('ok');
+        });
+      }),
+    );
+    await new Promise<void>((r) => bodyServer.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = bodyServer.address() as AddressInfo;
+      await new Promise<void>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, method: 'POST' }, (res) => res.resume().once('end', resolve));
+        req.once('error', reject);
+        req.write('first half,');
+        // The second chunk comes from the socket after the handler returned.
+        setTimeout(() => req.end('second half'), 50);
+      });
+      const server = (await tracing.spans()).find((s) => s.kind === SpanKind.SERVER);
+      assert.ok(server);
+      assert.ok(seen.length >= 3, `data, data, end: ${seen.join(',')}`);
+      assert.deepEqual(new Set(seen), new Set([server.spanContext().spanId]));
+    } finally {
+      await new Promise((r) => bodyServer.close(r));
+    }
   });
 });

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { SpanKind, SpanStatusCode, context, propagation } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import type { Message } from '@platformatic/kafka';
 import { processBatchTraced, processTraced, sendTraced, withSpan } from '../../packages/tracing/src/index.ts';
 import { type Collector, consumeTopic, createTopic, testProducer, uniqueName } from '../support/kafka.ts';
 import { HOSTILE_CONTEXT_HEADERS, eventually, memoryTracing, parentId } from '../support/memory-tracing.ts';
 
 const tracing = memoryTracing({ serviceName: 'kafka-test' });
+const tracer = trace.getTracer('kafka-test');
 const producer = testProducer();
 const collectors: Collector[] = [];
 
@@ -156,5 +157,69 @@ describe('Kafka propagation', () => {
     const spans = (await tracing.spans()).filter((s) => s.name === `process ${topic}`);
     assert.equal(spans.length, cases.length);
     for (const s of spans) assert.equal(parentId(s), undefined);
+  });
+  it('one send to several partitions: each PRODUCER span names the partition and offset of its record as consumed', async () => {
+    const topic = uniqueName('tw-positions');
+    await createTopic(topic, 3);
+    const partitions = [0, 1, 2, 0, 2, 0];
+    const messages = partitions.map((partition, i) => ({ topic, partition, key: `k${i}`, value: `v${i}` }));
+    await sendTraced((m) => producer.send({ messages: m }), messages);
+    // Read back from the broker: a client retry on a fresh topic may have written copies, so
+    // the oracle is "the record at the span's position is this span's record".
+    const consumed: Message[] = [];
+    collectors.push(await consumeTopic(topic, (m) => void consumed.push(m)));
+    const keyAt = (partition: string, offset: unknown) =>
+      consumed.find((r) => String(r.partition) === partition && Number(r.offset) === offset)?.key.toString();
+    const sends = (await tracing.spans()).filter((s) => s.name === `send ${topic}`);
+    assert.equal(sends.length, messages.length);
+    for (const [i, partition] of partitions.entries()) {
+      const span = sends.find((s) => s.attributes['messaging.kafka.message.key'] === `k${i}`);
+      assert.equal(span?.attributes['messaging.destination.partition.id'], String(partition));
+      const offset = span?.attributes['messaging.kafka.offset'];
+      assert.equal(typeof offset, 'number', `k${i} has an offset`);
+      await eventually(() => (keyAt(String(partition), offset) === `k${i}` ? true : undefined), 20_000, `k${i} at ${partition}/${offset}`);
+    }
+  });
+
+  it('records spread by key over partitions the answer cannot tell apart get no offset rather than a guessed one', async () => {
+    const topic = uniqueName('tw-spread');
+    await createTopic(topic, 3);
+    const messages = Array.from({ length: 12 }, (_, i) => ({ topic, key: `order-${i}`, value: String(i) }));
+    const result = await sendTraced((m) => producer.send({ messages: m }), messages);
+    assert.ok((result.offsets?.length ?? 0) > 1, 'the keys landed on several partitions');
+    const sends = (await tracing.spans()).filter((s) => s.name === `send ${topic}`);
+    assert.equal(sends.length, 12);
+    for (const s of sends) assert.equal(s.attributes['messaging.kafka.offset'], undefined);
+  });
+
+  it('per-message parents: one request, each PRODUCER span a child of its own message’s context, each consumer in that trace', async () => {
+    const { topic, done } = await topicWith((m) => processTraced(m, () => undefined));
+    const parents = ['row-1', 'row-2', 'row-3'].map((name) => {
+      const span = tracer.startSpan(name);
+      span.end();
+      return trace.setSpan(ROOT_CONTEXT, span);
+    });
+    let requests = 0;
+    await sendTraced(
+      (m) => {
+        requests++;
+        return producer.send({ messages: m });
+      },
+      parents.map((_, i) => ({ topic, key: `row-${i + 1}`, value: String(i) })),
+      { parentOf: (_m, i) => parents[i] ?? ROOT_CONTEXT },
+    );
+    assert.equal(requests, 1);
+    await eventually(() => (done.length === 3 ? true : undefined), 20_000, 'three records consumed');
+    const spans = await tracing.spans();
+    for (const [i, parent] of parents.entries()) {
+      const parentSpan = trace.getSpanContext(parent);
+      const send = spans.find((s) => s.name === `send ${topic}` && s.attributes['messaging.kafka.message.key'] === `row-${i + 1}`);
+      assert.ok(send && parentSpan);
+      assert.equal(send.spanContext().traceId, parentSpan.traceId);
+      assert.equal(parentId(send), parentSpan.spanId);
+      const processed = spans.find((s) => s.name === `process ${topic}` && parentId(s) === send.spanContext().spanId);
+      assert.ok(processed, `consumer of row-${i + 1} continues its trace`);
+      assert.equal(send.attributes['messaging.kafka.offset'], i, 'single-partition topic: offsets known');
+    }
   });
 });

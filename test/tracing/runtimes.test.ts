@@ -23,7 +23,7 @@ before(async () => {
 
 describe('the built library in plain ESM, without loader hooks', () => {
   for (const [label, node] of runtimes) {
-    it(`traces an HTTP round trip on Node ${label}`, async () => {
+    it(`traces an HTTP round trip and each framework adapter on Node ${label}`, async () => {
       assert.ok(existsSync(node), `${node} is missing: scripts/setup.sh installs it`);
       const { stdout } = await run(node, ['test/fixtures/esm-smoke.mjs'], { timeout: 60_000 });
       const result = JSON.parse(stdout) as {
@@ -40,6 +40,12 @@ describe('the built library in plain ESM, without loader hooks', () => {
       assert.equal(client.parent, root.spanId);
       assert.equal(server.parent, client.spanId);
       assert.equal(new Set([root.traceId, client.traceId, server.traceId]).size, 1);
+      // Each framework adapter, loaded from its subpath, names its span by the route template.
+      for (const name of ['express', 'fastify', 'hono']) {
+        const span = byName.get(`GET /${name}/:id`);
+        assert.ok(span, `${name} adapter span in ${JSON.stringify(result.spans.map((s) => s.name))}`);
+        assert.equal(span.kind, 1 /* SERVER */);
+      }
       if (label !== '20 (this machine)') assert.match(result.node, new RegExp(`^v${label}\\.`));
     });
   }

@@ -63,43 +63,70 @@ export interface HttpServerTracingOptions {
 export function traceHttpServer(handler: HttpHandler, options: HttpServerTracingOptions = {}): HttpHandler {
   return (req, res) => {
     if (options.ignore?.(req)) return runHandler(handler, req, res, undefined);
-    const parent = extract(req.headers, httpHeadersGetter);
-    const { name, attributes } = methodAttributes(req.method);
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const span = tracer().startSpan(
-      name,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          ...attributes,
-          'url.scheme': 'encrypted' in req.socket ? 'https' : 'http',
-          'url.path': q === -1 ? url : url.slice(0, q),
-          ...(q === -1 ? {} : { 'url.query': url.slice(q + 1) }),
-          ...hostAttributes(req.headers.host, 80),
-          'client.address': req.socket.remoteAddress ?? '',
-          'network.protocol.version': req.httpVersion,
-          ...(req.headers['user-agent'] ? { 'user_agent.original': req.headers['user-agent'] } : {}),
-        },
-      },
-      parent,
-    );
-    let ended = false;
-    const finish = (): void => {
-      if (ended) return;
-      ended = true;
-      span.setAttribute('http.response.status_code', res.statusCode);
-      if (!res.writableFinished) span.setAttribute('error.type', 'aborted');
-      if (res.statusCode >= 500) {
-        span.setAttribute('error.type', String(res.statusCode));
-        span.setStatus({ code: SpanStatusCode.ERROR });
-      }
-      span.end();
-    };
-    res.once('finish', finish);
-    res.once('close', finish);
-    const ctx = trace.setSpan(parent, span).setValue(SERVER_SPAN, { span, method: name } satisfies ServerSpanEntry);
+    const { span, ctx } = startServerSpan(req, res);
     return context.with(ctx, () => runHandler(handler, req, res, span));
+  };
+}
+
+export interface ServerSpanHooks {
+  /** Runs just before the span ends (the framework adapters name the route here). */
+  beforeEnd?: (span: Span) => void;
+}
+
+/** Per request, the SERVER span started for it: adapters find it from hooks that get only the request. */
+const REQUEST_SPANS = new WeakMap<IncomingMessage, Span>();
+
+/**
+ * Starts the SERVER span of one request, as `traceHttpServer` and the framework
+ * adapters share it: the caller's context extracted from the headers, the
+ * request attributes, and the end on `finish`/`close` with the status code
+ * (5xx = ERROR, a response cut before it finished = `error.type` aborted).
+ * The request and response emitters are bound to the returned context, so
+ * body parsers' `data`/`end` callbacks, which Node runs from the socket's
+ * context, continue the request's trace.
+ */
+export function startServerSpan(req: IncomingMessage, res: ServerResponse, hooks: ServerSpanHooks = {}): { span: Span; ctx: Context } {
+  const parent = extract(req.headers, httpHeadersGetter);
+  const { name, attributes } = methodAttributes(req.method);
+  const span = tracer().startSpan(name, { kind: SpanKind.SERVER, attributes: { ...attributes, ...requestAttributes(req) } }, parent);
+  let ended = false;
+  const finish = (): void => {
+    if (ended) return;
+    ended = true;
+    hooks.beforeEnd?.(span);
+    span.setAttribute('http.response.status_code', res.statusCode);
+    if (!res.writableFinished) span.setAttribute('error.type', 'aborted');
+    if (res.statusCode >= 500) {
+      span.setAttribute('error.type', String(res.statusCode));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    span.end();
+  };
+  res.once('finish', finish);
+  res.once('close', finish);
+  REQUEST_SPANS.set(req, span);
+  const ctx = trace.setSpan(parent, span).setValue(SERVER_SPAN, { span, method: name } satisfies ServerSpanEntry);
+  context.bind(ctx, req);
+  context.bind(ctx, res);
+  return { span, ctx };
+}
+
+/** The SERVER span `startServerSpan` made for `req`, if any. */
+export function requestSpan(req: IncomingMessage): Span | undefined {
+  return REQUEST_SPANS.get(req);
+}
+
+function requestAttributes(req: IncomingMessage): Attributes {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return {
+    'url.scheme': 'encrypted' in req.socket ? 'https' : 'http',
+    'url.path': q === -1 ? url : url.slice(0, q),
+    ...(q === -1 ? {} : { 'url.query': url.slice(q + 1) }),
+    ...hostAttributes(req.headers.host, 80),
+    'client.address': req.socket.remoteAddress ?? '',
+    'network.protocol.version': req.httpVersion,
+    ...(req.headers['user-agent'] ? { 'user_agent.original': req.headers['user-agent'] } : {}),
   };
 }
 

@@ -30,7 +30,15 @@ export type { AmqpHeaders, HeaderRecord, KafkaHeaders, MetadataLike } from './ca
 export { serverSpan, setHttpRoute, traceHttpServer, tracedFetch, tracedHttpRequest } from './http.ts';
 export type { HttpHandler, HttpServerTracingOptions } from './http.ts';
 export { kafkaMessageContext, processBatchTraced, processTraced, sendTraced } from './kafka.ts';
-export type { IncomingKafkaMessage, KafkaProduceResult, KafkaTracingOptions, OutgoingKafkaMessage } from './kafka.ts';
+export type {
+  IncomingKafkaMessage,
+  KafkaProduceResult,
+  KafkaSendTracingOptions,
+  KafkaTracingOptions,
+  OutgoingKafkaMessage,
+} from './kafka.ts';
+export { kafkaRecordPositions } from './kafka-offsets.ts';
+export type { KafkaRecordPosition } from './kafka-offsets.ts';
 export { consumeTraced, publishTraced } from './amqp.ts';
 export type { AmqpConsumeOptions, AmqpFailureAction } from './amqp.ts';
 export type { ConsumerContextMode } from './messaging.ts';

@@ -9,6 +9,7 @@ import { type Attributes, type Context, type Span, SpanKind, context, trace } fr
 import { type KafkaHeaders, kafkaHeadersGetter, kafkaHeadersSetter, kafkaStringHeadersSetter } from './carriers.ts';
 import { type ConsumerContextMode, keyText, runBatchConsumerSpan, runConsumerSpan } from './messaging.ts';
 import { extract, inject } from './propagation.ts';
+import { kafkaRecordPositions } from './kafka-offsets.ts';
 import { recordError, tracer } from './span.ts';
 
 export interface OutgoingKafkaMessage {
@@ -46,6 +47,15 @@ export interface KafkaTracingOptions {
   headerValues?: 'bytes' | 'string';
 }
 
+export interface KafkaSendTracingOptions<M> extends KafkaTracingOptions {
+  /**
+   * The parent context of each message's PRODUCER span (the active context by
+   * default): for batches whose messages belong to different traces, such as
+   * an outbox relay sending rows that each stored the context they were created in.
+   */
+  parentOf?: (message: M, index: number) => Context;
+}
+
 const SYSTEM = { 'messaging.system': 'kafka' } as const;
 
 function clientAttributes(options: KafkaTracingOptions): Attributes {
@@ -59,39 +69,29 @@ function clientAttributes(options: KafkaTracingOptions): Attributes {
 /**
  * Sends `messages` through `send` with one PRODUCER span per message
  * (`send <topic>`), each message carrying its span's context in its headers.
- * Partition and offset are recorded when the broker's answer pins them down.
+ * Each span records its record's partition and offset when the broker's
+ * answer pins them down (see kafkaRecordPositions): give messages explicit
+ * partitions, or send to single-partition topics, to always get them.
  * Returns what `send` returns; a failed send is recorded on every span and rethrown.
  *
  * @example
  * await sendTraced((messages) => producer.send({ messages }), [
  *   { topic: 'order-events', key: orderId, value: JSON.stringify(event) },
  * ]);
+ * // one request, each message under the context its row was created in:
+ * await sendTraced(send, rows.map(toMessage), { parentOf: (_m, i) => rowContext(rows[i]) });
  */
 export async function sendTraced<M extends OutgoingKafkaMessage, R extends KafkaProduceResult | void>(
   send: (messages: M[]) => Promise<R>,
   messages: readonly M[],
-  options: KafkaTracingOptions = {},
+  options: KafkaSendTracingOptions<M> = {},
 ): Promise<R> {
-  const parent = context.active();
+  const active = context.active();
   const setter = options.headerValues === 'string' ? kafkaStringHeadersSetter : kafkaHeadersSetter;
   const spans: Span[] = [];
-  const traced = messages.map((message) => {
-    const key = keyText(message.key);
-    const span = tracer().startSpan(
-      `send ${message.topic}`,
-      {
-        kind: SpanKind.PRODUCER,
-        attributes: {
-          ...clientAttributes(options),
-          'messaging.operation.name': 'send',
-          'messaging.operation.type': 'send',
-          'messaging.destination.name': message.topic,
-          ...(key !== undefined ? { 'messaging.kafka.message.key': key } : {}),
-          ...(message.partition !== undefined ? { 'messaging.destination.partition.id': String(message.partition) } : {}),
-        },
-      },
-      parent,
-    );
+  const traced = messages.map((message, i) => {
+    const parent = options.parentOf?.(message, i) ?? active;
+    const span = tracer().startSpan(`send ${message.topic}`, { kind: SpanKind.PRODUCER, attributes: sendAttributes(message, options) }, parent);
     spans.push(span);
     const headers: KafkaHeaders =
       message.headers instanceof Map ? new Map(message.headers) : { ...(message.headers ?? {}) };
@@ -101,7 +101,13 @@ export async function sendTraced<M extends OutgoingKafkaMessage, R extends Kafka
 
   try {
     const result = await send(traced);
-    recordOffsets(traced, spans, result || undefined);
+    kafkaRecordPositions(traced, result || undefined).forEach((position, i) => {
+      if (!position) return;
+      spans[i]?.setAttributes({
+        'messaging.destination.partition.id': String(position.partition),
+        'messaging.kafka.offset': position.offset,
+      });
+    });
     return result;
   } catch (error) {
     for (const span of spans) recordError(span, error);
@@ -111,23 +117,16 @@ export async function sendTraced<M extends OutgoingKafkaMessage, R extends Kafka
   }
 }
 
-function recordOffsets(messages: readonly OutgoingKafkaMessage[], spans: Span[], result: KafkaProduceResult | undefined): void {
-  const offsets = result?.offsets ?? [];
-  const perTopic = new Map<string, number>();
-  for (const m of messages) perTopic.set(m.topic, (perTopic.get(m.topic) ?? 0) + 1);
-  messages.forEach((message, i) => {
-    // Base offsets name one record only when it is alone in its topic's request.
-    if (perTopic.get(message.topic) !== 1) return;
-    const candidates = offsets.filter(
-      (o) => o.topic === message.topic && (message.partition === undefined || o.partition === message.partition),
-    );
-    const hit = candidates.length === 1 ? candidates[0] : undefined;
-    if (!hit) return;
-    spans[i]?.setAttributes({
-      'messaging.destination.partition.id': String(hit.partition),
-      'messaging.kafka.offset': Number(hit.offset),
-    });
-  });
+function sendAttributes(message: OutgoingKafkaMessage, options: KafkaTracingOptions): Attributes {
+  const key = keyText(message.key);
+  return {
+    ...clientAttributes(options),
+    'messaging.operation.name': 'send',
+    'messaging.operation.type': 'send',
+    'messaging.destination.name': message.topic,
+    ...(key !== undefined ? { 'messaging.kafka.message.key': key } : {}),
+    ...(message.partition !== undefined ? { 'messaging.destination.partition.id': String(message.partition) } : {}),
+  };
 }
 
 function consumeAttributes(message: IncomingKafkaMessage, options: KafkaTracingOptions): Attributes {

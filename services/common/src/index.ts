@@ -31,7 +31,7 @@ export { DELIVERY_FAILURES_SCHEMA, deliveryFailures } from './delivery-failures.
 export type { DeliveryFailures, RecordedFailures } from './delivery-failures.ts';
 export { describeSql, openDatabase } from './sqlite.ts';
 export type { SqlParams, TracedDb } from './sqlite.ts';
-export { createConsumer, createProducer, ensureTopics } from './kafka.ts';
+export { createConsumer, createProducer, ensureTopics, partitionForKey } from './kafka.ts';
 export type { ShopProducer } from './kafka.ts';
 export { connectAmqp, declareShopTopology } from './amqp.ts';
 export { OrderCreatedEvent, PoisonMessageError, parseOrderCreated } from './events.ts';

@@ -1,5 +1,5 @@
 /** Kafka clients configured the same way in every service. */
-import { Admin, Consumer, Producer, stringSerializer } from '@platformatic/kafka';
+import { Admin, Consumer, Producer, defaultPartitioner, stringSerializer } from '@platformatic/kafka';
 
 export type ShopProducer = Producer<string, string, string, string | Buffer>;
 
@@ -21,6 +21,17 @@ export function createProducer(clientId: string, brokers: string[]): ShopProduce
     timeout: 5_000,
     serializers: { key: stringSerializer, value: stringSerializer, headerKey: stringSerializer, headerValue: bytesOrString },
   });
+}
+
+/**
+ * The partition `createProducer`'s producer picks for a keyed record (its
+ * default partitioner over the string-serialized key, modulo the partition
+ * count). Setting it explicitly changes nothing on the wire, but lets a
+ * produce answer name each record's offset (see `kafkaRecordPositions`).
+ */
+export function partitionForKey(key: string, partitionsCount: number): number {
+  const serialized = stringSerializer(key) as Buffer;
+  return defaultPartitioner(undefined as never, serialized) % partitionsCount;
 }
 
 export function createConsumer(clientId: string, groupId: string, brokers: string[]): Consumer {
