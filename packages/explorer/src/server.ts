@@ -20,7 +20,7 @@ import { type Auth, sendUnauthorizedJson } from './security/auth.ts';
 import { corsHeaders, sendPreflight } from './security/cors.ts';
 import { handleLogin, sendLoginPage } from './security/ui-login.ts';
 import { serveStatic } from './static-files.ts';
-import type { Store } from './store/store.ts';
+import { type Store, StoreUnavailableError } from './store/store.ts';
 
 export interface ApiServerOptions {
   store: Store;
@@ -253,6 +253,7 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
     route[1](url.searchParams, m, res).catch((err: Error) => {
       if (err instanceof ParamError) json(res, 400, { error: err.message, parameter: err.parameter });
       else if (err instanceof NotFound) json(res, 404, { error: err.message });
+      else if (err instanceof StoreUnavailableError) json(res, 503, { error: err.message }, { 'retry-after': String(err.retryAfterSeconds) });
       else if (err instanceof URIError) json(res, 400, { error: 'malformed percent-encoding in the path', parameter: 'path' });
       else {
         opts.onError?.(err);

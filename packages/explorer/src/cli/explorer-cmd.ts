@@ -17,7 +17,22 @@ export const EXPLORER_USAGE = `tracewire explorer [options]
   --token TOKEN       bearer token for OTLP, the API and the UI (default $TRACEWIRE_TOKEN;
                       required when --host is not a loopback address; prefer the variable:
                       a flag is visible in the process list)
-  --cors-origin ORIGIN  the one web origin allowed cross-origin (default: none)`;
+  --cors-origin ORIGIN  the one web origin allowed cross-origin (default: none)
+  --store KIND        sqlite (default) or opensearch (default $TRACEWIRE_STORE)
+  --opensearch-url URL[,URL...]  OpenSearch nodes for --store opensearch (default $TRACEWIRE_OPENSEARCH_URL)
+  --opensearch-index-prefix P    Jaeger index prefix: P-jaeger-span-YYYY-MM-DD (default none)`;
+
+/** `--store` and `--opensearch-url` (flag, then environment variable). */
+function storeChoice(kind: string | undefined, urls: string | undefined): { store?: 'sqlite' | 'opensearch'; opensearchUrls?: string[] } {
+  if (kind === undefined || kind === '' || kind === 'sqlite') return {};
+  if (kind !== 'opensearch') throw new UsageError(`--store must be sqlite or opensearch, not ${kind}`);
+  const list = (urls ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  if (!list.length) throw new UsageError('--store opensearch needs --opensearch-url http://host:9200 (or TRACEWIRE_OPENSEARCH_URL)');
+  for (const u of list) {
+    if (!/^https?:\/\/[^\s/]+/.test(u)) throw new UsageError(`--opensearch-url: not an http(s) URL: ${u}`);
+  }
+  return { store: 'opensearch', opensearchUrls: list };
+}
 
 export async function explorerCommand(argv: string[]): Promise<number> {
   let values;
@@ -37,12 +52,16 @@ export async function explorerCommand(argv: string[]): Promise<number> {
         'ui-dir': { type: 'string' },
         token: { type: 'string' },
         'cors-origin': { type: 'string' },
+        store: { type: 'string' },
+        'opensearch-url': { type: 'string' },
+        'opensearch-index-prefix': { type: 'string' },
       },
     }));
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
   const token = values.token ?? process.env.TRACEWIRE_TOKEN;
+  const backend = storeChoice(values.store ?? process.env.TRACEWIRE_STORE, values['opensearch-url'] ?? process.env.TRACEWIRE_OPENSEARCH_URL);
   let explorer;
   try {
     explorer = await startExplorer({
@@ -57,6 +76,8 @@ export async function explorerCommand(argv: string[]): Promise<number> {
       ...(values['max-size'] ? { maxSizeBytes: size('max-size', values['max-size']) } : {}),
       ...(values['max-body'] ? { maxBodyBytes: size('max-body', values['max-body']) } : {}),
       ...(values['ui-dir'] ? { uiDir: values['ui-dir'] } : {}),
+      ...backend,
+      ...(values['opensearch-index-prefix'] ? { opensearchIndexPrefix: values['opensearch-index-prefix'] } : {}),
     });
   } catch (err) {
     if (err instanceof InsecureBindError || err instanceof WeakTokenError) throw new UsageError(err.message);

@@ -46,7 +46,7 @@ function attrQuery(f: AttrFilter): Query {
 }
 
 /** Some tag or process tag has this key and a value that satisfies `value` (and not `notValue`). */
-function tagQueryValue(key: string, value?: (path: string) => Query, notValue?: (path: string) => Query): Query {
+function tagQueryValue(key: string, value?: (path: string) => Query, notValue?: (path: string) => Query, paths = ['tags', 'process.tags']): Query {
   const inner = (path: string): Query => ({
     nested: {
       path,
@@ -58,13 +58,13 @@ function tagQueryValue(key: string, value?: (path: string) => Query, notValue?: 
       },
     },
   });
-  return any(inner('tags'), inner('process.tags'));
+  return any(...paths.map(inner));
 }
 
 /** The span is an error: OTLP status ERROR, or Jaeger's `error=true` tag. */
 export const ERROR_QUERY: Query = any(
-  tagQueryValue('error', (p) => term(`${p}.value`, 'true')),
-  tagQueryValue('otel.status_code', (p) => term(`${p}.value`, 'ERROR')),
+  tagQueryValue('error', (p) => term(`${p}.value`, 'true'), undefined, ['tags']),
+  tagQueryValue('otel.status_code', (p) => term(`${p}.value`, 'ERROR'), undefined, ['tags']),
 );
 
 function operationQuery(q: SearchQuery): Query | undefined {

@@ -67,13 +67,20 @@ export function jaegerTraceId(id: string): string {
 /** Every form a trace id may be stored under: ours, Jaeger's, and older Jaeger's unpadded high part. */
 export function traceIdForms(id32: string): string[] {
   const forms = new Set([id32, jaegerTraceId(id32)]);
-  const unpadded = id32.replace(/^0+(?=.{16})/, '');
-  forms.add(unpadded);
+  // Older Jaeger wrote the high part unpadded (`%x%016x`), and a 64-bit id as `%x`.
+  forms.add(id32.replace(/^0+(?=.{16})/, ''));
+  const bare = id32.replace(/^0+/, '');
+  if (bare) forms.add(bare);
   return [...forms];
 }
 
 export function normalizeTraceId(id: string): string {
   return id.toLowerCase().padStart(32, '0');
+}
+
+/** Older Jaeger wrote span ids as `%x` (no leading zeros). */
+export function normalizeSpanId(id: string): string {
+  return id.toLowerCase().padStart(16, '0');
 }
 
 const hexOfBase64 = (b64: string) => Buffer.from(b64, 'base64').toString('hex');
@@ -162,7 +169,8 @@ function fromJaegerFields(d: JaegerSpanDoc): StoredSpan {
   const code = tagValue('otel.status_code');
   const isError = code === 'ERROR' || String(tagValue('error')) === 'true';
   const refs = d.references ?? [];
-  const parent = refs.find((r) => r.refType === 'CHILD_OF')?.spanID ?? d.parentSpanID ?? '';
+  const parentRef = refs.find((r) => r.refType === 'CHILD_OF') ?? (d.parentSpanID ? { spanID: d.parentSpanID } : undefined);
+  const parent = parentRef ? normalizeSpanId(parentRef.spanID) : '';
   const resource: Resource = {
     attributes: [{ key: 'service.name', value: { stringValue: d.process?.serviceName ?? '' } }, ...(d.process?.tags ?? []).map((t) => ({ key: t.key, value: anyValue(t) }))],
   };
@@ -172,7 +180,7 @@ function fromJaegerFields(d: JaegerSpanDoc): StoredSpan {
   const traceState = tagValue('w3c.tracestate');
   const span: SpanRecord = {
     traceId: normalizeTraceId(d.traceID),
-    spanId: d.spanID,
+    spanId: normalizeSpanId(d.spanID),
     parentSpanId: parent === '0000000000000000' ? '' : parent,
     ...(d.flags ? { flags: d.flags } : {}),
     ...(traceState !== undefined ? { traceState: String(traceState) } : {}),
@@ -187,8 +195,8 @@ function fromJaegerFields(d: JaegerSpanDoc): StoredSpan {
       attributes: l.fields.filter((f) => f.key !== 'event').map((f) => ({ key: f.key, value: anyValue(f) })),
     })),
     links: refs
-      .filter((r) => r.refType === 'FOLLOWS_FROM' || (r.refType === 'CHILD_OF' && r.spanID !== parent))
-      .map((r) => ({ traceId: normalizeTraceId(r.traceID), spanId: r.spanID, attributes: [] })),
+      .filter((r) => r !== parentRef)
+      .map((r) => ({ traceId: normalizeTraceId(r.traceID), spanId: normalizeSpanId(r.spanID), attributes: [] })),
     status: { code: isError ? 2 : code === 'OK' ? 1 : 0, ...(message !== undefined ? { message: String(message) } : {}) },
   };
   const scope: Scope = { name: scopeName === undefined ? '' : String(scopeName), ...(scopeVersion !== undefined ? { version: String(scopeVersion) } : {}) };

@@ -6,7 +6,7 @@
  */
 import type { SearchQuery, TraceSummary } from '../store.ts';
 import type { Condition } from './conditions.ts';
-import { normalizeTraceId } from './jaeger-doc.ts';
+import { normalizeSpanId, normalizeTraceId } from './jaeger-doc.ts';
 
 /** The `_source` fields a light fetch reads. */
 export const LIGHT_FIELDS = [
@@ -54,7 +54,7 @@ export function lightSpan(d: LightDoc, matched: string[] = []): LightSpan {
   const hasParent = tw ? Boolean(tw.parentSpanId) : Boolean((d.references ?? []).some((r) => r.refType === 'CHILD_OF') || d.parentSpanID);
   return {
     traceId: normalizeTraceId(d.traceID),
-    spanId: d.spanID,
+    spanId: normalizeSpanId(d.spanID),
     isRoot: !hasParent,
     startNs,
     endNs: endNs > startNs ? endNs : startNs,
