@@ -8,7 +8,7 @@
  * deterministic ids and are written with `create` (a span stored before answers 409, taken as done).
  */
 import type { StoredSpan } from '../../model.ts';
-import type { OperationInfo, SearchQuery, SearchResult, Store, StoreStatus } from '../store.ts';
+import type { OperationInfo, SearchQuery, SearchResult, Store, StoreStatus, TraceSummary } from '../store.ts';
 import { SEARCH_COUNT_CAP, StoreClosedError, StoreUnavailableError } from '../store.ts';
 import { OpenSearchCalls, type SearchHit, isRetryable } from './client.ts';
 import { conditions, driverQuery, namedQueries } from './conditions.ts';
@@ -152,15 +152,19 @@ export class OpenSearchStore implements Store {
     return out.sort((a, b) => (BigInt(a.span.startTimeUnixNano) < BigInt(b.span.startTimeUnixNano) ? -1 : 1));
   }
 
-  /** Candidate traces: those with a span matching the driving condition in the window, newest first. */
+  /**
+   * Candidate traces: those with a span matching the driving condition in the window, newest first
+   * (by their earliest such span); a candidate whose earliest such span is past the window's end is left out.
+   */
   private async candidates(q: SearchQuery, conds: ReturnType<typeof conditions>, max: number): Promise<string[]> {
     const res = await this.os.search<unknown>(this.layout.spanPattern, {
       size: 0,
       query: driverQuery(q, conds, WINDOW_SLACK_US),
       aggs: { traces: { terms: { field: 'traceID', size: max, order: { start: 'desc' } }, aggs: { start: { min: { field: 'startTime' } } } } },
     });
-    const buckets = (res.aggregations?.traces as { buckets?: Array<{ key: string }> } | undefined)?.buckets ?? [];
-    return buckets.map((b) => b.key.padStart(32, '0'));
+    const buckets = (res.aggregations?.traces as { buckets?: Array<{ key: string; start: { value: number } }> } | undefined)?.buckets ?? [];
+    const endUs = q.endNs === undefined ? Number.POSITIVE_INFINITY : Number(q.endNs / 1000n);
+    return buckets.filter((b) => b.start.value <= endUs).map((b) => b.key.padStart(32, '0'));
   }
 
   /** Light spans of these traces with the conditions each matched. */
@@ -177,14 +181,26 @@ export class OpenSearchStore implements Store {
   }
 
   /**
-   * Up to `countCap + 1` candidate traces (newest first) are checked against every condition, in
-   * batches of 500 traces; the matches are sorted and paged. Cost grows with the candidates, not
-   * with the store (docs/explorer.md, "OpenSearch store").
+   * Newest first with at most one condition (the UI's default searches), the candidates are the
+   * answer: one aggregation counts them and only the page's traces are fetched. Otherwise up to
+   * `countCap + 1` candidates are checked against every condition, 500 traces per fetch, and the
+   * matches sorted and paged: the cost follows the candidates (docs/explorer.md, "OpenSearch store").
    */
   async search(q: SearchQuery): Promise<SearchResult> {
     const conds = conditions(q);
     const ids = await this.candidates(q, conds, this.countCap + 1);
-    const matches = [];
+    const simple = q.sort === 'recent' && conds.length <= 1 && !conds[0]?.negate && !q.text && q.minDurationNs === undefined && q.maxDurationNs === undefined;
+    const checked = simple ? ids.slice(q.offset, q.offset + q.limit) : ids;
+    const matches = await this.matching(q, conds, checked);
+    const total = simple ? ids.length : matches.length;
+    const traces = simple ? matches : matches.slice(q.offset, q.offset + q.limit);
+    if (total <= this.countCap) return { total, totalCapped: false, traces };
+    return { total: Math.max(this.countCap, q.offset + traces.length), totalCapped: true, traces };
+  }
+
+  /** The summaries of the traces among `ids` that satisfy the query, sorted. */
+  private async matching(q: SearchQuery, conds: ReturnType<typeof conditions>, ids: string[]): Promise<TraceSummary[]> {
+    const out: TraceSummary[] = [];
     for (let i = 0; i < ids.length; i += TRACE_BATCH) {
       const batch = ids.slice(i, i + TRACE_BATCH);
       const spans = await this.lightSpans(batch, conds);
@@ -192,14 +208,10 @@ export class OpenSearchStore implements Store {
         const list = spans.get(id);
         if (!list) continue;
         const summary = summarize(id, list);
-        if (traceMatches(q, conds, list, summary)) matches.push(summary);
+        if (traceMatches(q, conds, list, summary)) out.push(summary);
       }
     }
-    matches.sort(compareSummaries(q.sort));
-    const capped = matches.length > this.countCap;
-    const traces = matches.slice(q.offset, q.offset + q.limit);
-    if (!capped) return { total: matches.length, totalCapped: false, traces };
-    return { total: Math.max(this.countCap, q.offset + traces.length), totalCapped: true, traces };
+    return out.sort(compareSummaries(q.sort));
   }
 
   async services(): Promise<string[]> {
