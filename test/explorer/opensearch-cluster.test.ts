@@ -119,7 +119,9 @@ describe('explorers on a two-node OpenSearch cluster', () => {
     assert.equal((await health('wait_for_status=green&timeout=120s')).status, 'green');
     killNode(1);
     // Until node 1 is back nothing can be acknowledged: the first export is refused as retryable.
+    const t0 = performance.now();
     assert.equal(await exportOnce(1), false);
+    t.diagnostic(`refused after ${Math.round(performance.now() - t0)} ms (reported, not asserted)`);
     const q = await fetch(`${explorers[1]?.url}/api/tw/search?service=cluster-test&lookback=1h`);
     assert.ok(q.status === 200 || q.status === 503, `a query answers or says 503, not ${q.status}`);
     await q.arrayBuffer();

@@ -10,7 +10,7 @@ import { StoreUnavailableError } from '../store.ts';
 export interface OpenSearchClientOptions {
   /** One or more node URLs (`http://host:9200`); requests fail over between them. */
   nodes: string[];
-  /** Per-request timeout, ms. Default 30,000. */
+  /** Per-request timeout, ms. Default 8,000: an OTLP exporter gives up after 10 s, so answer 503 before it does. */
   requestTimeoutMs?: number;
 }
 
@@ -43,9 +43,10 @@ export class OpenSearchCalls {
   constructor(opts: OpenSearchClientOptions) {
     this.client = new Client({
       nodes: opts.nodes,
-      requestTimeout: opts.requestTimeoutMs ?? 30_000,
-      // Fail over to the other nodes on connection errors; the retries are idempotent (see write()).
-      maxRetries: 3,
+      requestTimeout: opts.requestTimeoutMs ?? 8_000,
+      // One more node on a connection error or 502-504; the retry is idempotent (see write()). More
+      // retries would outlast the exporter's timeout; the exporter retries after our 503 instead.
+      maxRetries: 1,
       compression: 'gzip',
     });
   }
