@@ -17,6 +17,8 @@ echo "test: npm run typecheck" >&2
 npm run typecheck --silent
 
 mkdir -p test-results
+# The OpenSearch store's tests need the local two-node cluster; start it only when they run.
+if printf '%s\n' "${files[@]}" | grep -q opensearch; then bash scripts/opensearch.sh start; fi
 # One file at a time: some files stop and restart the shared brokers (Kafka
 # outage, RabbitMQ faults) and must not overlap others. On a 2-core machine the
 # runner's default is 1 anyway; saying so keeps bigger machines correct.

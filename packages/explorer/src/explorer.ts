@@ -13,7 +13,9 @@ import { DEFAULT_LIMITS, type SpanLimits } from './receive/limits.ts';
 import { createAuth } from './security/auth.ts';
 import { createApiServer } from './server.ts';
 import { startRetention, type RetentionHandle } from './store/retention.ts';
+import { OpenSearchStore } from './store/opensearch/opensearch-store.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
+import type { Store } from './store/store.ts';
 
 export const VERSION = '0.1.0';
 
@@ -53,6 +55,12 @@ export interface ExplorerOptions {
   /** How long a computed service map is reused, ms (0 = never); default 5,000. */
   serviceMapCacheMs?: number;
   onError?: (err: Error) => void;
+  /** 'sqlite' (default): one file under dataDir. 'opensearch': a cluster shared by any number of explorers. */
+  store?: 'sqlite' | 'opensearch';
+  /** OpenSearch node URLs (store 'opensearch'); requests fail over between them. */
+  opensearchUrls?: string[];
+  /** Jaeger's index prefix (`<prefix>-jaeger-span-YYYY-MM-DD`); default none. */
+  opensearchIndexPrefix?: string;
 }
 
 export interface Explorer {
@@ -62,7 +70,7 @@ export interface Explorer {
   readonly uiPort: number;
   /** http://host:uiPort */
   readonly url: string;
-  readonly store: SqliteStore;
+  readonly store: Store;
   readonly retention: RetentionHandle;
   close(): Promise<void>;
 }
@@ -86,6 +94,26 @@ function closeHttp(server: http.Server): Promise<void> {
   });
 }
 
+async function openStore(opts: ExplorerOptions): Promise<Store> {
+  if (opts.store === 'opensearch') {
+    if (!opts.opensearchUrls?.length) throw new Error('the opensearch store needs at least one node URL');
+    const store = new OpenSearchStore({
+      nodes: opts.opensearchUrls,
+      ...(opts.opensearchIndexPrefix ? { indexPrefix: opts.opensearchIndexPrefix } : {}),
+      ...(opts.searchCountCap !== undefined ? { searchCountCap: opts.searchCountCap } : {}),
+    });
+    // Templates now when the cluster answers; otherwise the first write puts them (and answers 503 until then).
+    await store.ensureTemplates().catch((err: Error) => opts.onError?.(err));
+    return store;
+  }
+  return new SqliteStore({
+    dataDir: opts.dataDir ?? './.tracewire',
+    ...(opts.maxQueuedSpans !== undefined ? { maxQueuedSpans: opts.maxQueuedSpans } : {}),
+    ...(opts.synchronous ? { synchronous: opts.synchronous } : {}),
+    ...(opts.searchCountCap !== undefined ? { searchCountCap: opts.searchCountCap } : {}),
+  });
+}
+
 /**
  * @example
  * const ex = await startExplorer({ dataDir: tmp, grpcPort: 0, httpPort: 0, uiPort: 0 });
@@ -97,12 +125,7 @@ export async function startExplorer(opts: ExplorerOptions = {}): Promise<Explore
   // Before anything opens: refuse a public bind without a token.
   const auth = createAuth({ host, token: opts.token, allowedHosts: opts.allowedHosts });
   const onError = opts.onError ?? ((err: Error) => console.error(`tracewire explorer: ${err.stack ?? err.message}`));
-  const store = new SqliteStore({
-    dataDir: opts.dataDir ?? './.tracewire',
-    ...(opts.maxQueuedSpans !== undefined ? { maxQueuedSpans: opts.maxQueuedSpans } : {}),
-    ...(opts.synchronous ? { synchronous: opts.synchronous } : {}),
-    ...(opts.searchCountCap !== undefined ? { searchCountCap: opts.searchCountCap } : {}),
-  });
+  const store = await openStore(opts);
   const receiverOpts = {
     store,
     limits: { ...DEFAULT_LIMITS, ...opts.limits },

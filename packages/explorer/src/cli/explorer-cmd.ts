@@ -22,7 +22,22 @@ export const EXPLORER_USAGE = `tracewire explorer [options]
                       OTLP/HTTP to every origin, never the query API)
   --allowed-host NAME another name this explorer answers to without a token, besides
                       localhost and IP addresses (repeatable; .example.com = the domain
-                      and its subdomains; default $TRACEWIRE_ALLOWED_HOSTS, comma-separated)`;
+                      and its subdomains; default $TRACEWIRE_ALLOWED_HOSTS, comma-separated)
+  --store KIND        sqlite (default) or opensearch (default $TRACEWIRE_STORE)
+  --opensearch-url URL[,URL...]  OpenSearch nodes for --store opensearch (default $TRACEWIRE_OPENSEARCH_URL)
+  --opensearch-index-prefix P    Jaeger index prefix: P-jaeger-span-YYYY-MM-DD (default none)`;
+
+/** `--store` and `--opensearch-url` (flag, then environment variable). */
+function storeChoice(kind: string | undefined, urls: string | undefined): { store?: 'sqlite' | 'opensearch'; opensearchUrls?: string[] } {
+  if (kind === undefined || kind === '' || kind === 'sqlite') return {};
+  if (kind !== 'opensearch') throw new UsageError(`--store must be sqlite or opensearch, not ${kind}`);
+  const list = (urls ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  if (!list.length) throw new UsageError('--store opensearch needs --opensearch-url http://host:9200 (or TRACEWIRE_OPENSEARCH_URL)');
+  for (const u of list) {
+    if (!/^https?:\/\/[^\s/]+/.test(u)) throw new UsageError(`--opensearch-url: not an http(s) URL: ${u}`);
+  }
+  return { store: 'opensearch', opensearchUrls: list };
+}
 
 export async function explorerCommand(argv: string[]): Promise<number> {
   let values;
@@ -43,6 +58,9 @@ export async function explorerCommand(argv: string[]): Promise<number> {
         token: { type: 'string' },
         'cors-origin': { type: 'string' },
         'allowed-host': { type: 'string', multiple: true },
+        store: { type: 'string' },
+        'opensearch-url': { type: 'string' },
+        'opensearch-index-prefix': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -51,6 +69,7 @@ export async function explorerCommand(argv: string[]): Promise<number> {
   const token = values.token ?? process.env.TRACEWIRE_TOKEN;
   // Flags first, then the variable (an empty variable means none).
   const allowedHosts = values['allowed-host'] ?? (process.env.TRACEWIRE_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
+  const backend = storeChoice(values.store ?? process.env.TRACEWIRE_STORE, values['opensearch-url'] ?? process.env.TRACEWIRE_OPENSEARCH_URL);
   let explorer;
   try {
     explorer = await startExplorer({
@@ -66,6 +85,8 @@ export async function explorerCommand(argv: string[]): Promise<number> {
       ...(values['max-size'] ? { maxSizeBytes: size('max-size', values['max-size']) } : {}),
       ...(values['max-body'] ? { maxBodyBytes: size('max-body', values['max-body']) } : {}),
       ...(values['ui-dir'] ? { uiDir: values['ui-dir'] } : {}),
+      ...backend,
+      ...(values['opensearch-index-prefix'] ? { opensearchIndexPrefix: values['opensearch-index-prefix'] } : {}),
     });
   } catch (err) {
     if (err instanceof InsecureBindError || err instanceof WeakTokenError || err instanceof HostConfigError) throw new UsageError(err.message);

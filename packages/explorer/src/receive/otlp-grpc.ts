@@ -8,7 +8,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Auth } from '../security/auth.ts';
 import type { Store } from '../store/store.ts';
-import { StoreBusyError, StoreClosedError } from '../store/store.ts';
+import { StoreBusyError, StoreClosedError, StoreUnavailableError } from '../store/store.ts';
 import { MalformedPayloadError, decodeProtobuf } from './decode.ts';
 import { responseProtobuf, storeDecoded } from './export.ts';
 import type { SpanLimits } from './limits.ts';
@@ -60,7 +60,7 @@ export async function startOtlpGrpc(opts: OtlpGrpcOptions, host: string, port: n
     storeDecoded(opts.store, decoded).then(
       (outcome) => callback(null, Buffer.from(responseProtobuf(outcome))),
       (err: Error) => {
-        if (err instanceof StoreBusyError || err instanceof StoreClosedError) {
+        if (err instanceof StoreBusyError || err instanceof StoreClosedError || err instanceof StoreUnavailableError) {
           callback({ code: grpc.status.UNAVAILABLE, details: err.message });
         } else {
           opts.onError?.(err);

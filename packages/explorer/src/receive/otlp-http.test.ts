@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import type { Store } from '../store/store.ts';
-import { StoreBusyError, StoreClosedError } from '../store/store.ts';
+import { StoreBusyError, StoreClosedError, StoreUnavailableError } from '../store/store.ts';
 import { DEFAULT_LIMITS } from './limits.ts';
 import { startOtlpHttp } from './otlp-http.ts';
 
@@ -40,6 +40,12 @@ describe('OTLP/HTTP load shedding', () => {
     const r = await post(failingStore(new StoreClosedError()));
     assert.equal(r.status, 503);
     assert.equal(r.retryAfter, '5');
+  });
+  it('answers 503 with Retry-After when the store cannot write for now (cluster red, bulk rejected)', async () => {
+    const r = await post(failingStore(new StoreUnavailableError('bulk rejected', 7)));
+    assert.equal(r.status, 503);
+    assert.equal(r.retryAfter, '7');
+    assert.equal(r.json.code, 14);
   });
   it('answers 500 without details for unexpected failures', async () => {
     const r = await post(failingStore(new Error('disk on fire')));

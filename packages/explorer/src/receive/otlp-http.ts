@@ -12,7 +12,7 @@ import { type Auth, sendUnauthorizedJson } from '../security/auth.ts';
 import { corsHeaders, sendPreflight } from '../security/cors.ts';
 import { refuseForeignHost } from '../security/host-check.ts';
 import type { Store } from '../store/store.ts';
-import { StoreBusyError, StoreClosedError } from '../store/store.ts';
+import { StoreBusyError, StoreClosedError, StoreUnavailableError } from '../store/store.ts';
 import { MalformedPayloadError, decodeJson, decodeProtobuf } from './decode.ts';
 import { responseJson, responseProtobuf, storeDecoded } from './export.ts';
 import type { SpanLimits } from './limits.ts';
@@ -140,6 +140,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, opts:
     if (err instanceof MalformedPayloadError) sendStatus(res, 400, enc, err.message);
     else if (err instanceof StoreBusyError) sendStatus(res, 429, enc, err.message, { 'retry-after': String(err.retryAfterSeconds) });
     else if (err instanceof StoreClosedError) sendStatus(res, 503, enc, err.message, { 'retry-after': '5' });
+    else if (err instanceof StoreUnavailableError) sendStatus(res, 503, enc, err.message, { 'retry-after': String(err.retryAfterSeconds) });
     else throw err;
   }
 }
