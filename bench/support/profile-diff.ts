@@ -46,6 +46,8 @@ function selfByGroup(dir: string): Map<string, number> {
     const p = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Profile;
     const group = new Map(p.nodes.map((n) => [n.id, groupOf(n.callFrame)]));
     p.samples.forEach((id, i) => {
+      // The first sample's delta runs from Profiler.enable to the start signal: not work.
+      if (i === 0) return;
       const g = group.get(id) ?? '?';
       out.set(g, (out.get(g) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
     });
