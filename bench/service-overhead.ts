@@ -19,10 +19,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { resolveConfig } from '../packages/tracing/src/index.ts';
 import { type BenchResult, type Figure, progress, stamp } from './lib.ts';
-import { startExplorerProcess } from './support/explorer-process.ts';
+import { type ExplorerProcess, startExplorerProcess } from './support/explorer-process.ts';
 import { closedLoop, openLoop } from './support/load.ts';
 import { cpuFigure, latencyFigures, perSpanFigure, throughputFigure } from './support/overhead-figures.ts';
-import { type RoundCase, type Tally, cpuPerOrder, runRounds, throughput } from './support/overhead-rounds.ts';
+import { type RoundCase, type RoundPlan, type Tally, cpuPerOrder, runRounds, throughput } from './support/overhead-rounds.ts';
 import { pin } from './support/proc.ts';
 import { type BenchProtocol, type BenchShop, TRACING_OFF, exportTo, startBenchShop } from './support/shop.ts';
 import { type DiscardSink, startDiscardSink } from './support/sink-process.ts';
@@ -63,7 +63,8 @@ interface Running {
 const allCpus = (): string => `0-${os.cpus().length - 1}`;
 
 export async function run(quick: boolean): Promise<BenchResult> {
-  const plan = { rounds: quick ? 2 : 4, roundMs: quick ? 2_000 : 5_000, settleMs: quick ? 300 : 1_000 };
+  // --quick is a smoke run (test/bench/bench-smoke.test.ts runs every bench in under 3 minutes): one short round per setup.
+  const plan = { rounds: quick ? 1 : 4, roundMs: quick ? 2_000 : 5_000, settleMs: quick ? 300 : 1_000 };
   const warmupMs = quick ? 1_500 : 4_000;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-bench-overhead-'));
   const explorer = await startExplorerProcess(dataDir);
@@ -73,41 +74,15 @@ export async function run(quick: boolean): Promise<BenchResult> {
   try {
     const defs = caseDefs(quick);
     progress(`service-overhead: starting ${defs.length} shops (${defs.map((d) => d.name).join(' / ')})`);
-    for (const def of defs) running.push(await startCase(def, explorer.grpcPort, explorer.httpPort));
-    const byName = (n: string): Running => running.find((r) => r.def.name === n) as Running;
-    const count = (r: Running, t: Tally): void => void (r.orders += t.ok);
+    const started = await Promise.allSettled(defs.map((def) => startCase(def, explorer.grpcPort, explorer.httpPort)));
+    for (const s of started) if (s.status === 'fulfilled') running.push(s.value);
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
     await Promise.all(running.map(async (r) => void (r.orders += (await closedLoop(r.shop.gatewayUrl, CONCURRENCY, warmupMs)).ok)));
-
-    // S: saturation (closed loop), default protocol into a discard sink: the throughput target.
-    const sCases = [byName('off'), byName(ON)];
-    const sat = await runRounds(sCases.map(asRoundCase), { ...plan, load: (u, ms) => closedLoop(u, CONCURRENCY, ms), onRound: (n) => progress(`service-overhead: S (saturation, discard sink) round ${n}/${plan.rounds}`) });
-    sCases.forEach((r) => count(r, sat.get(r.def.name) as Tally));
-
-    // A: every sink case at one moderate rate (open loop, half of S's off throughput), so every
-    // case serves the same orders: CPU per order compares like with like (the shop's own batching
-    // in Kafka and SQLite makes CPU per order fall as the rate rises), and latency is not queueing.
-    const rate = Math.max(5, Math.round(throughput(sat.get('off') as Tally) / 2));
-    const aCases = running.filter((r) => r.def.to !== 'explorer');
-    const a = await runRounds(aCases.map(asRoundCase), { ...plan, load: (u, ms) => openLoop(u, rate, ms), onRound: (n) => progress(`service-overhead: A (${rate} orders/s, discard sinks) round ${n}/${plan.rounds}`) });
-    aCases.forEach((r) => count(r, a.get(r.def.name) as Tally));
-
-    // B: saturation, explorer on a core of its own.
-    const pinned = pinAll(running, explorer.pid);
-    const bCases = [byName('off'), byName(`${ON} -> explorer`)];
-    const b = await runRounds(
-      bCases.map((r) => ({ ...asRoundCase(r), ...(r.def.to === 'explorer' ? { peerCpuSeconds: explorer.cpuSeconds } : {}) })),
-      { ...plan, load: (u, ms) => closedLoop(u, CONCURRENCY, ms), onRound: (n) => progress(`service-overhead: B (explorer on its own core) round ${n}/${plan.rounds}`) },
-    );
-    bCases.forEach((r) => count(r, b.get(r.def.name) as Tally));
-    pin(process.pid, allCpus());
-
+    const { sat, a, b, rate, pinned } = await measure(running, explorer, plan);
     // Close every shop (flushing its spans) before the sinks' counts are read.
     for (const r of running) await r.shop.close().catch(() => {});
-    const spans = new Map<string, number>();
-    for (const r of running) if (r.sink) spans.set(r.def.name, (await r.sink.stats()).spans / r.orders);
-    const stored = ((await (await fetch(`${explorer.url}/api/tw/status`)).json()) as { spans: number }).spans;
-    spans.set(`${ON} -> explorer`, stored / byName(`${ON} -> explorer`).orders);
-
+    const spans = await spansPerOrder(running, explorer.url);
     figures.push(...setupA(a, running, spans, rate), ...setupS(sat), ...setupB(b, pinned));
     Object.assign(parameters, {
       path: 'POST /api/orders: gateway -> orders -> inventory (gRPC), SQLite, outbox -> Kafka + RabbitMQ consumers',
@@ -134,6 +109,41 @@ export async function run(quick: boolean): Promise<BenchResult> {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
   return { name: 'service-overhead', title: 'Service overhead: what always_on tracing costs the shop, against tracing off in the same run', ...stamp(), quick, parameters, figures };
+}
+
+type Plan = Omit<RoundPlan, 'load' | 'onRound'>;
+
+/** The three setups' rounds, in the order S (its off throughput sets A's rate), A, B (pins, then unpins this process). */
+async function measure(running: Running[], explorer: ExplorerProcess, plan: Plan) {
+  const byName = (n: string): Running => running.find((r) => r.def.name === n) as Running;
+  const phase = async (cases: Running[], label: string, load: RoundPlan['load'], peer?: () => number) => {
+    const rc = cases.map((r) => ({ ...asRoundCase(r), ...(r.def.to === 'explorer' && peer ? { peerCpuSeconds: peer } : {}) }));
+    const t = await runRounds(rc, { ...plan, load, onRound: (n) => progress(`service-overhead: ${label} round ${n}/${plan.rounds}`) });
+    for (const r of cases) r.orders += (t.get(r.def.name) as Tally).ok;
+    return t;
+  };
+  // S: saturation (closed loop), default protocol into a discard sink: the throughput target.
+  const sat = await phase([byName('off'), byName(ON)], 'S (saturation, discard sink)', (u, ms) => closedLoop(u, CONCURRENCY, ms));
+  // A: every sink case at one moderate rate (open loop, half of S's off throughput), so every
+  // case serves the same orders: CPU per order compares like with like (the shop's own batching
+  // in Kafka and SQLite makes CPU per order fall as the rate rises), and latency is not queueing.
+  const rate = Math.max(5, Math.round(throughput(sat.get('off') as Tally) / 2));
+  const a = await phase(running.filter((r) => r.def.to !== 'explorer'), `A (${rate} orders/s, discard sinks)`, (u, ms) => openLoop(u, rate, ms));
+  // B: saturation, explorer on a core of its own.
+  const pinned = pinAll(running, explorer.pid);
+  const b = await phase([byName('off'), byName(`${ON} -> explorer`)], 'B (explorer on its own core)', (u, ms) => closedLoop(u, CONCURRENCY, ms), explorer.cpuSeconds);
+  pin(process.pid, allCpus());
+  return { sat, a, b, rate, pinned };
+}
+
+/** Spans received per order sent, per case: 30 for always_on in this shop unless spans were lost. */
+async function spansPerOrder(running: Running[], explorerUrl: string): Promise<Map<string, number>> {
+  const spans = new Map<string, number>();
+  for (const r of running) if (r.sink) spans.set(r.def.name, (await r.sink.stats()).spans / r.orders);
+  const stored = ((await (await fetch(`${explorerUrl}/api/tw/status`)).json()) as { spans: number }).spans;
+  const toExplorer = running.find((r) => r.def.to === 'explorer');
+  if (toExplorer) spans.set(toExplorer.def.name, stored / toExplorer.orders);
+  return spans;
 }
 
 async function startCase(def: CaseDef, explorerGrpc: number, explorerHttp: number): Promise<Running> {
