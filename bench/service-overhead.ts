@@ -1,152 +1,213 @@
 /**
  * Bench 2, service overhead: POST /api/orders (gateway -> orders ->
- * inventory over gRPC, SQLite writes, outbox to Kafka and RabbitMQ) under a
- * fixed number of concurrent clients, with tracing off, always_on exporting
- * to a running explorer, and parentbased 10%. Three shops run side by side
- * and the bench interleaves short rounds between them, so drift on this
- * shared machine hits all three alike. Target: always_on costs under 10%
- * throughput and under 1 ms added p99.
+ * inventory over gRPC, SQLite writes, outbox to Kafka and RabbitMQ) with
+ * tracing off against always_on, one shop per case, side by side, in
+ * interleaved rounds (support/overhead-rounds.ts). Three setups:
+ *   S. saturation (16 closed-loop clients), default protocol into a discard
+ *      sink: the throughput tracing costs the services alone;
+ *   A. moderate load: every case at the same rate (open loop at half of S's
+ *      off throughput), each exporting to a discard sink of its own over one
+ *      OTLP protocol: service CPU per order and per exported span, and the
+ *      latency tracing adds when nothing queues;
+ *   B. saturation, spans exported to an explorer that has a core of its own
+ *      (taskset: every service on CPU 0, the explorer and this process on 1).
+ * Targets: < 10% extra service CPU per order (A, B), < 10% throughput (S, B),
+ * < 1 ms added p99 (A).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type BenchResult, type Figure, percentile, progress, stamp } from './lib.ts';
-import { startExplorerProcess } from './support/explorer-process.ts';
-import { type LoadResult, closedLoop } from './support/load.ts';
-import { type BenchShop, TRACING_OFF, startBenchShop, tracingTo } from './support/shop.ts';
+import { resolveConfig } from '../packages/tracing/src/index.ts';
+import { type BenchResult, type Figure, progress, stamp } from './lib.ts';
+import { type ExplorerProcess, startExplorerProcess } from './support/explorer-process.ts';
+import { closedLoop, openLoop } from './support/load.ts';
+import { cpuFigure, latencyFigures, perSpanFigure, throughputFigure } from './support/overhead-figures.ts';
+import { type RoundCase, type RoundPlan, type Tally, cpuPerOrder, runRounds, throughput } from './support/overhead-rounds.ts';
+import { pin } from './support/proc.ts';
+import { type BenchProtocol, type BenchShop, TRACING_OFF, exportTo, startBenchShop } from './support/shop.ts';
+import { type DiscardSink, startDiscardSink } from './support/sink-process.ts';
 
 const CONCURRENCY = 16;
-const ALL_CASES = ['off', 'always_on', 'parentbased 10%'] as const;
-type Case = (typeof ALL_CASES)[number];
+/** The library's default protocol: the case the targets are judged on. */
+const DEFAULT_PROTOCOL = resolveConfig({ serviceName: 'bench' }, {}).protocol as BenchProtocol;
+const PROTOCOL_NAME: Record<BenchProtocol, string> = { grpc: 'OTLP/gRPC', 'http/protobuf': 'OTLP/HTTP protobuf', 'http/json': 'OTLP/HTTP JSON' };
+const ON = `always_on, ${PROTOCOL_NAME[DEFAULT_PROTOCOL]}`;
 
-function merge(parts: LoadResult[]): { ok: number; failed: number; seconds: number; lat: number[] } {
-  return {
-    ok: parts.reduce((n, p) => n + p.ok, 0),
-    failed: parts.reduce((n, p) => n + p.failed, 0),
-    seconds: parts.reduce((n, p) => n + p.elapsedMs, 0) / 1000,
-    lat: parts.flatMap((p) => p.latenciesMs).sort((a, b) => a - b),
-  };
+interface CaseDef {
+  name: string;
+  /** Where its spans go: a discard sink of its own, the explorer, or nowhere. */
+  to: 'none' | 'sink' | 'explorer';
+  protocol?: BenchProtocol;
+  ratio?: number;
 }
 
+function caseDefs(quick: boolean): CaseDef[] {
+  const others = (['grpc', 'http/protobuf', 'http/json'] as const).filter((p) => p !== DEFAULT_PROTOCOL);
+  return [
+    { name: 'off', to: 'none' },
+    { name: ON, to: 'sink', protocol: DEFAULT_PROTOCOL },
+    ...(quick ? [] : others.map((p): CaseDef => ({ name: `always_on, ${PROTOCOL_NAME[p]}`, to: 'sink', protocol: p }))),
+    ...(quick ? [] : [{ name: 'parentbased 10%', to: 'sink', protocol: DEFAULT_PROTOCOL, ratio: 0.1 } satisfies CaseDef]),
+    { name: `${ON} -> explorer`, to: 'explorer', protocol: DEFAULT_PROTOCOL },
+  ];
+}
+
+interface Running {
+  def: CaseDef;
+  shop: BenchShop;
+  sink?: DiscardSink;
+  /** Successful orders sent to this shop in all phases, warm-up included. */
+  orders: number;
+}
+
+const allCpus = (): string => `0-${os.cpus().length - 1}`;
+
 export async function run(quick: boolean): Promise<BenchResult> {
-  const rounds = quick ? 2 : 4;
-  const roundMs = quick ? 2_000 : 5_000;
+  // --quick is a smoke run (test/bench/bench-smoke.test.ts runs every bench in under 3 minutes): one short round per setup.
+  const plan = { rounds: quick ? 1 : 4, roundMs: quick ? 2_000 : 5_000, settleMs: quick ? 300 : 1_000 };
   const warmupMs = quick ? 1_500 : 4_000;
-  const settleMs = quick ? 300 : 1_000;
-  // --quick leaves out the 10% shop: five fewer processes to start keeps the smoke run short.
-  const CASES: readonly Case[] = quick ? ['off', 'always_on'] : ALL_CASES;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-bench-overhead-'));
   const explorer = await startExplorerProcess(dataDir);
-  const shops = new Map<Case, BenchShop>();
+  const running: Running[] = [];
   const figures: Figure[] = [];
-  const samples = new Map<Case, LoadResult[]>(ALL_CASES.map((c) => [c, []]));
-  // CPU seconds of the shop's processes (and of the explorer) during each case's rounds:
-  // CPU per order is what tracing costs, independent of how busy the machine is.
-  const cpu = new Map<Case, number>();
-  const explorerCpu = new Map<Case, number>();
+  const parameters: Record<string, unknown> = {};
   try {
-    const envs: Record<Case, Record<string, string>> = {
-      off: TRACING_OFF,
-      always_on: tracingTo(explorer.grpcPort),
-      'parentbased 10%': tracingTo(explorer.grpcPort, 0.1),
-    };
-    progress(`service-overhead: starting ${CASES.length} shops (tracing ${CASES.join(' / ')})`);
-    const started = await Promise.allSettled(CASES.map((c) => startBenchShop(envs[c])));
-    started.forEach((s, i) => s.status === 'fulfilled' && shops.set(CASES[i] as Case, s.value));
+    const defs = caseDefs(quick);
+    progress(`service-overhead: starting ${defs.length} shops (${defs.map((d) => d.name).join(' / ')})`);
+    const started = await Promise.allSettled(defs.map((def) => startCase(def, explorer.grpcPort, explorer.httpPort)));
+    for (const s of started) if (s.status === 'fulfilled') running.push(s.value);
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
-    await Promise.all(CASES.map((c) => closedLoop(shops.get(c)!.gatewayUrl, CONCURRENCY, warmupMs)));
-    for (let r = 0; r < rounds; r++) {
-      // Rotate the order each round so no case always runs right after the same neighbour.
-      const order = CASES.map((_, i) => CASES[(i + r) % CASES.length] as Case);
-      for (const c of order) {
-        await new Promise((res) => setTimeout(res, settleMs));
-        const shop = shops.get(c)!;
-        const cpu0 = shop.cpuSeconds();
-        const explorerCpu0 = explorer.cpuSeconds();
-        samples.get(c)!.push(await closedLoop(shop.gatewayUrl, CONCURRENCY, roundMs));
-        cpu.set(c, (cpu.get(c) ?? 0) + shop.cpuSeconds() - cpu0);
-        explorerCpu.set(c, (explorerCpu.get(c) ?? 0) + explorer.cpuSeconds() - explorerCpu0);
-      }
-      progress(`service-overhead: round ${r + 1}/${rounds}`);
-    }
-    const m = Object.fromEntries(CASES.map((c) => [c, merge(samples.get(c)!)])) as Record<Case, ReturnType<typeof merge>>;
-    const cases = CASES.join(' / ');
-    const tput = (c: Case) => m[c].ok / m[c].seconds;
-    const off = m.off;
-    figures.push({ case: 'throughput, tracing off', value: tput('off'), unit: 'orders/s' });
-    for (const c of CASES.filter((x) => x !== 'off')) {
-      const ratio = tput(c) / tput('off');
-      const isTarget = c === 'always_on';
-      figures.push({
-        case: `throughput, ${c}`,
-        value: tput(c),
-        unit: 'orders/s',
-        baseline: tput('off'),
-        ratio,
-        ...(isTarget
-          ? { target: 'cost < 10% throughput', met: ratio > 0.9, note: `costs ${((1 - ratio) * 100).toFixed(1)}% throughput${ratio > 0.9 ? '' : ` (${((0.9 - ratio) * 100).toFixed(1)} points over the 10% budget)`}` }
-          : { note: ratio <= 1 ? `costs ${((1 - ratio) * 100).toFixed(1)}% throughput` : `${((ratio - 1) * 100).toFixed(1)}% faster than off: the spread between shops on a busy machine` }),
-      });
-    }
-    const cpuPerOrder = (c: Case) => (1000 * (cpu.get(c) ?? 0)) / m[c].ok;
-    const cpuKnown = CASES.every((c) => Number.isFinite(cpuPerOrder(c)));
-    if (cpuKnown) figures.push({ case: 'shop CPU per order, tracing off', value: cpuPerOrder('off'), unit: 'CPU-ms' });
-    for (const c of cpuKnown ? CASES.filter((x) => x !== 'off') : []) {
-      const r = cpuPerOrder(c) / cpuPerOrder('off');
-      figures.push({
-        case: `shop CPU per order, ${c}`,
-        value: cpuPerOrder(c),
-        unit: 'CPU-ms',
-        baseline: cpuPerOrder('off'),
-        ratio: r,
-        note: `${cpuPerOrder(c) >= cpuPerOrder('off') ? '+' : ''}${(cpuPerOrder(c) - cpuPerOrder('off')).toFixed(2)} CPU-ms in the five services; the explorer adds ${((1000 * (explorerCpu.get(c) ?? 0)) / m[c].ok).toFixed(2)} CPU-ms on the same 2 cores`,
-      });
-    }
-    for (const p of [50, 99] as const) {
-      const base = percentile(off.lat, p);
-      figures.push({ case: `p${p} latency, tracing off`, value: base, unit: 'ms' });
-      for (const c of CASES.filter((x) => x !== 'off')) {
-        const v = percentile(m[c].lat, p);
-        const added = v - base;
-        const isTarget = c === 'always_on' && p === 99;
-        figures.push({
-          case: `p${p} latency, ${c}`,
-          value: v,
-          unit: 'ms',
-          baseline: base,
-          ratio: v / base,
-          ...(isTarget
-            ? { target: '< 1 ms added p99', met: added < 1, note: `${added >= 0 ? '+' : ''}${added.toFixed(2)} ms${added < 1 ? '' : ` (${(added - 1).toFixed(2)} ms over budget)`}` }
-            : { note: `${added >= 0 ? '+' : ''}${added.toFixed(2)} ms` }),
-        });
-      }
-    }
-    const errors = CASES.map((c) => `${c}: ${m[c].failed}`).join(', ');
-    const status = (await (await fetch(`${explorer.url}/api/tw/status`)).json()) as { spans: number };
-    return {
-      name: 'service-overhead',
-      title: 'Service overhead: shop throughput and latency, tracing off / always_on / 10%',
-      ...stamp(),
-      quick,
-      parameters: {
-        path: 'POST /api/orders: gateway -> orders -> inventory (gRPC), SQLite, outbox -> Kafka + RabbitMQ consumers',
-        concurrency: CONCURRENCY,
-        rounds,
-        roundMs,
-        warmupMs,
-        cases,
-        schedule: 'one shop per case side by side; rounds interleaved, order rotated each round',
-        exporter: 'OTLP/gRPC to an explorer child process on the same machine (BSP defaults: 512/5 s/2048)',
-        failedRequests: errors,
-        explorerSpansStored: status.spans,
-        ordersPerCase: Object.fromEntries(CASES.map((c) => [c, m[c].ok])),
-      },
-      figures,
-    };
+    await Promise.all(running.map(async (r) => void (r.orders += (await closedLoop(r.shop.gatewayUrl, CONCURRENCY, warmupMs)).ok)));
+    const { sat, a, b, rate, pinned } = await measure(running, explorer, plan);
+    // Close every shop (flushing its spans) before the sinks' counts are read.
+    for (const r of running) await r.shop.close().catch(() => {});
+    const spans = await spansPerOrder(running, explorer.url);
+    figures.push(...setupA(a, running, spans, rate), ...setupS(sat), ...setupB(b, pinned));
+    Object.assign(parameters, {
+      path: 'POST /api/orders: gateway -> orders -> inventory (gRPC), SQLite, outbox -> Kafka + RabbitMQ consumers',
+      concurrency: CONCURRENCY,
+      ...plan,
+      warmupMs,
+      defaultProtocol: DEFAULT_PROTOCOL,
+      cases: defs.map((d) => d.name).join(' / '),
+      setups: 'S: saturation (closed loop), discard sink; A: open loop at half of S\'s off throughput, each case exports to its own discard sink; B: saturation, services pinned to CPU 0, explorer + load generator to CPU 1',
+      pinned,
+      moderateRate: rate,
+      batch: 'BatchSpanProcessor settings are the library defaults',
+      failedRequests: [...sat, ...a, ...b].map(([n, t]) => `${n}: ${t.failed}`).join(', '),
+      spansPerOrder: Object.fromEntries(spans),
+      ordersPerCase: Object.fromEntries(running.map((r) => [r.def.name, r.orders])),
+    });
   } finally {
-    for (const s of shops.values()) await s.close().catch(() => {});
+    pin(process.pid, allCpus());
+    for (const r of running) {
+      await r.shop.close().catch(() => {});
+      await r.sink?.stop();
+    }
     await explorer.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+  return { name: 'service-overhead', title: 'Service overhead: what always_on tracing costs the shop, against tracing off in the same run', ...stamp(), quick, parameters, figures };
+}
+
+type Plan = Omit<RoundPlan, 'load' | 'onRound'>;
+
+/** The three setups' rounds, in the order S (its off throughput sets A's rate), A, B (pins, then unpins this process). */
+async function measure(running: Running[], explorer: ExplorerProcess, plan: Plan) {
+  const byName = (n: string): Running => running.find((r) => r.def.name === n) as Running;
+  const phase = async (cases: Running[], label: string, load: RoundPlan['load'], peer?: () => number) => {
+    const rc = cases.map((r) => ({ ...asRoundCase(r), ...(r.def.to === 'explorer' && peer ? { peerCpuSeconds: peer } : {}) }));
+    const t = await runRounds(rc, { ...plan, load, onRound: (n) => progress(`service-overhead: ${label} round ${n}/${plan.rounds}`) });
+    for (const r of cases) r.orders += (t.get(r.def.name) as Tally).ok;
+    return t;
+  };
+  // S: saturation (closed loop), default protocol into a discard sink: the throughput target.
+  const sat = await phase([byName('off'), byName(ON)], 'S (saturation, discard sink)', (u, ms) => closedLoop(u, CONCURRENCY, ms));
+  // A: every sink case at one moderate rate (open loop, half of S's off throughput), so every
+  // case serves the same orders: CPU per order compares like with like (the shop's own batching
+  // in Kafka and SQLite makes CPU per order fall as the rate rises), and latency is not queueing.
+  const rate = Math.max(5, Math.round(throughput(sat.get('off') as Tally) / 2));
+  const a = await phase(running.filter((r) => r.def.to !== 'explorer'), `A (${rate} orders/s, discard sinks)`, (u, ms) => openLoop(u, rate, ms));
+  // B: saturation, explorer on a core of its own.
+  const pinned = pinAll(running, explorer.pid);
+  const b = await phase([byName('off'), byName(`${ON} -> explorer`)], 'B (explorer on its own core)', (u, ms) => closedLoop(u, CONCURRENCY, ms), explorer.cpuSeconds);
+  pin(process.pid, allCpus());
+  return { sat, a, b, rate, pinned };
+}
+
+/** Spans received per order sent, per case: 30 for always_on in this shop unless spans were lost. */
+async function spansPerOrder(running: Running[], explorerUrl: string): Promise<Map<string, number>> {
+  const spans = new Map<string, number>();
+  for (const r of running) if (r.sink) spans.set(r.def.name, (await r.sink.stats()).spans / r.orders);
+  const stored = ((await (await fetch(`${explorerUrl}/api/tw/status`)).json()) as { spans: number }).spans;
+  const toExplorer = running.find((r) => r.def.to === 'explorer');
+  if (toExplorer) spans.set(toExplorer.def.name, stored / toExplorer.orders);
+  return spans;
+}
+
+async function startCase(def: CaseDef, explorerGrpc: number, explorerHttp: number): Promise<Running> {
+  const sink = def.to === 'sink' ? await startDiscardSink() : undefined;
+  const protocol = def.protocol ?? DEFAULT_PROTOCOL;
+  const port = (grpcPort: number, httpPort: number): number => (protocol === 'grpc' ? grpcPort : httpPort);
+  const env =
+    def.to === 'none'
+      ? TRACING_OFF
+      : exportTo(`http://127.0.0.1:${sink ? port(sink.grpcPort, sink.httpPort) : port(explorerGrpc, explorerHttp)}`, protocol, def.ratio);
+  try {
+    return { def, shop: await startBenchShop(env), ...(sink ? { sink } : {}), orders: 0 };
+  } catch (error) {
+    await sink?.stop();
+    throw error;
+  }
+}
+
+function asRoundCase(r: Running): RoundCase {
+  const sink = r.sink;
+  return { name: r.def.name, shop: r.shop, ...(sink ? { peerCpuSeconds: () => sink.cpuSeconds() } : {}) };
+}
+
+/** Every service of every shop on CPU 0; the explorer and this process (the load) on CPU 1. */
+function pinAll(running: Running[], explorerPid: number): boolean {
+  if (os.cpus().length < 2) return false;
+  let ok = pin(explorerPid, '1') && pin(process.pid, '1');
+  for (const r of running) for (const pid of r.shop.pids()) ok = pin(pid, '0') && ok;
+  return ok;
+}
+
+function setupA(a: Map<string, Tally>, running: Running[], spans: Map<string, number>, rate: number): Figure[] {
+  const setup = `A: ${rate} orders/s, discard sink`;
+  const off = a.get('off') as Tally;
+  const on = running.filter((r) => r.def.to === 'sink');
+  const figures: Figure[] = [{ case: `service CPU per order, tracing off (${setup})`, value: cpuPerOrder(off), unit: 'CPU-ms' }];
+  for (const r of on) figures.push(cpuFigure(setup, r.def.name, a.get(r.def.name) as Tally, off, r.def.name === ON, 'the sink'));
+  for (const r of on.filter((x) => x.def.ratio === undefined)) {
+    figures.push(perSpanFigure(PROTOCOL_NAME[r.def.protocol as BenchProtocol], a.get(r.def.name) as Tally, off, spans.get(r.def.name) ?? Number.NaN));
+  }
+  figures.push(...latencyFigures(setup, ON, a.get(ON) as Tally, off));
+  return figures;
+}
+
+function setupS(sat: Map<string, Tally>): Figure[] {
+  const setup = 'S: saturation, discard sink';
+  const off = sat.get('off') as Tally;
+  const on = sat.get(ON) as Tally;
+  return [
+    { case: `throughput, tracing off (${setup})`, value: throughput(off), unit: 'orders/s' },
+    throughputFigure(setup, ON, on, off, true),
+    { case: `service CPU per order, tracing off (${setup})`, value: cpuPerOrder(off), unit: 'CPU-ms' },
+    cpuFigure(setup, ON, on, off, false, 'the sink'),
+  ];
+}
+
+function setupB(b: Map<string, Tally>, pinned: boolean): Figure[] {
+  const setup = pinned ? 'B: saturation, explorer on its own core' : 'B: saturation, explorer sharing the cores (taskset failed)';
+  const off = b.get('off') as Tally;
+  const on = b.get(`${ON} -> explorer`) as Tally;
+  return [
+    { case: `throughput, tracing off (${setup})`, value: throughput(off), unit: 'orders/s' },
+    throughputFigure(setup, `${ON} -> explorer`, on, off, true),
+    { case: `service CPU per order, tracing off (${setup})`, value: cpuPerOrder(off), unit: 'CPU-ms' },
+    cpuFigure(setup, `${ON} -> explorer`, on, off, true, 'the explorer'),
+  ];
 }

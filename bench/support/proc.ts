@@ -1,4 +1,5 @@
 /** Linux /proc readings for child processes: CPU time and memory, whatever else the machine runs. */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /** CPU time the process has used (user + system), seconds; NaN once it is gone. */
@@ -20,5 +21,18 @@ export function statusMiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
     return m ? Number(m[1]) / 1024 : Number.NaN;
   } catch {
     return Number.NaN;
+  }
+}
+
+/**
+ * Pins every thread of `pid` to the CPUs in `cpus` (taskset list, e.g. "0" or "0,1"); threads it
+ * starts later inherit that. False when taskset is missing or refuses (the bench then says so).
+ */
+export function pin(pid: number, cpus: string): boolean {
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -17,25 +17,34 @@ export interface BenchShop {
   dataDir: string;
   /** CPU seconds used so far by the five service processes together. */
   cpuSeconds(): number;
+  /** Process ids of the five services. */
+  pids(): number[];
   close(): Promise<void>;
 }
 
 /** Tracing off: no exporter, and the sampler records nothing. */
 export const TRACING_OFF = { OTEL_TRACES_EXPORTER: 'none', OTEL_TRACES_SAMPLER: 'always_off' };
 
+export type BenchProtocol = 'grpc' | 'http/protobuf' | 'http/json';
+
 /**
- * Export everything (or `ratio` of new traces, parent-based) to an explorer
- * over OTLP/gRPC, the library's default protocol.
+ * Export everything (or `ratio` of new traces, parent-based) over OTLP with
+ * `protocol` to `endpoint` (an explorer or the bench's discard sink).
  */
-export function tracingTo(grpcPort: number, ratio?: number): Record<string, string> {
+export function exportTo(endpoint: string, protocol: BenchProtocol, ratio?: number): Record<string, string> {
   return {
     OTEL_TRACES_EXPORTER: 'otlp',
-    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${grpcPort}`,
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
     ...(ratio === undefined
       ? { OTEL_TRACES_SAMPLER: 'always_on' }
       : { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(ratio) }),
   };
+}
+
+/** `exportTo` an explorer's OTLP/gRPC port. */
+export function tracingTo(grpcPort: number, ratio?: number): Record<string, string> {
+  return exportTo(`http://127.0.0.1:${grpcPort}`, 'grpc', ratio);
 }
 
 export async function startBenchShop(env: Record<string, string>): Promise<BenchShop> {
@@ -65,6 +74,7 @@ export async function startBenchShop(env: Record<string, string>): Promise<Bench
     prefix,
     dataDir,
     cpuSeconds: () => [...shop.services.values()].reduce((n, s) => n + cpuSeconds(s.child.pid as number), 0),
+    pids: () => [...shop.services.values()].map((s) => s.child.pid as number),
     async close() {
       await shop.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });

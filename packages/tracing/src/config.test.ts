@@ -7,13 +7,19 @@ const throwsField = (fn: () => unknown, field: string): void =>
   assert.throws(fn, (e: unknown) => e instanceof TracingConfigError && e.field === field && e.message.startsWith(field));
 
 describe('resolveConfig', () => {
-  it('defaults to OTLP/gRPC on 127.0.0.1:4317, parent-based always-on, SDK batch defaults', () => {
+  it('defaults to OTLP/HTTP protobuf on 127.0.0.1:4318, parent-based always-on, SDK batch defaults', () => {
     const c = resolveConfig({ serviceName: 's' }, {});
     assert.equal(c.exporter, 'otlp');
-    assert.equal(c.protocol, 'grpc');
-    assert.equal(c.endpoint, 'http://127.0.0.1:4317');
+    assert.equal(c.protocol, 'http/protobuf');
+    assert.equal(c.endpoint, 'http://127.0.0.1:4318');
     assert.equal(c.sampler, 'parentbased_always_on');
     assert.deepEqual(c.batch, { scheduledDelayMillis: 5000, maxQueueSize: 2048, maxExportBatchSize: 512, exportTimeoutMillis: 30000 });
+  });
+
+  it('OTLP/gRPC, when chosen, defaults to port 4317', () => {
+    const c = resolveConfig({ serviceName: 's' }, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
+    assert.equal(c.protocol, 'grpc');
+    assert.equal(c.endpoint, 'http://127.0.0.1:4317');
   });
 
   it('reads the standard OTEL_* variables', () => {

@@ -47,7 +47,7 @@ export interface TracingOptions {
   resourceAttributes?: Record<string, string | number | boolean>;
   exporter?: ExporterKind;
   protocol?: OtlpProtocol;
-  /** Collector base URL, e.g. http://127.0.0.1:4317 (gRPC) or http://127.0.0.1:4318 (HTTP). */
+  /** Collector base URL: http://127.0.0.1:4318 (HTTP, the default protocol) or http://127.0.0.1:4317 (gRPC). */
   endpoint?: string;
   /** Per-request export timeout, ms (OTEL_EXPORTER_OTLP_TIMEOUT, default 10000). */
   exportTimeoutMillis?: number;
@@ -137,7 +137,7 @@ function url(field: string, value: string): string {
   try {
     parsed = new URL(value);
   } catch {
-    throw new TracingConfigError(field, `"${value}" is not a URL (expected e.g. http://127.0.0.1:4317)`);
+    throw new TracingConfigError(field, `"${value}" is not a URL (expected e.g. http://127.0.0.1:4318)`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new TracingConfigError(field, `"${value}" must use http or https`);
@@ -172,11 +172,15 @@ export function resolveConfig(options: TracingOptions = {}, env: Env = process.e
   const exporterRaw = options.exporter ?? envString(env, 'OTEL_TRACES_EXPORTER') ?? 'otlp';
   const exporter = oneOf(options.exporter ? 'exporter' : 'OTEL_TRACES_EXPORTER', exporterRaw, EXPORTERS);
 
+  // http/protobuf by default: the spec's default transport, accepted by every
+  // common backend (some OTLP endpoints take HTTP only), and the cheapest for
+  // the service in bench/service-overhead.ts (docs/performance.md, section 2).
+  // https://opentelemetry.io/docs/specs/otel/protocol/exporter/#specify-protocol
   const protocolRaw =
     options.protocol ??
     envString(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ??
     envString(env, 'OTEL_EXPORTER_OTLP_PROTOCOL') ??
-    'grpc';
+    'http/protobuf';
   const protocol = oneOf(options.protocol ? 'protocol' : 'OTEL_EXPORTER_OTLP_PROTOCOL', protocolRaw, PROTOCOLS);
 
   const endpointField = options.endpoint ? 'endpoint' : 'OTEL_EXPORTER_OTLP_ENDPOINT';
