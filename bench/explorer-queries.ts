@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { BENCH_DIR, type BenchResult, type Figure, type RunOptions, percentile, progress, stamp } from './lib.ts';
+import { mulberry32 } from '../test/support/prng.ts';
 import { type Baseline, checkoutBaseline } from './support/baseline.ts';
 import { startExplorerProcess } from './support/explorer-process.ts';
 import { DATASET_VERSION, type DatasetMeta, ROUTES, SERVICES, orderIdOf, traceIdOf } from './support/query-dataset.ts';
@@ -84,18 +85,6 @@ async function ensureDatasets(sizes: number[], ds: Datasets = CURRENT): Promise<
   if (code !== 0) throw new Error(`seeding failed with exit code ${code}`);
 }
 
-/** Small deterministic PRNG, so every run asks the same questions. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 function get(agent: http.Agent, base: URL, pathAndQuery: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     http
@@ -142,7 +131,8 @@ async function measureSize(size: number, reps: number, mapReps: number, mapRepea
   const explorer = await startExplorerProcess(path.join(ds.cache, String(size)), [], ds.bin);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const base = new URL(explorer.url);
-  const rnd = prng(size);
+  // Same seed, same questions, every run.
+  const rnd = mulberry32(size);
   const lat = new Map<Kind, number[]>(KINDS.map((k) => [k, []]));
   const found = new Map<Kind, number>(KINDS.map((k) => [k, 0]));
   try {

@@ -16,7 +16,8 @@ import { after, before, describe, it } from 'node:test';
 import { hex, otlpJson, postJson, tempDir } from '../explorer/helpers.ts';
 import { type ExplorerProcess, startExplorerProcess, waitExit } from '../explorer/process.ts';
 import { rawGet, rawRequest } from '../explorer/raw-http.ts';
-import { type Rng, generateCase, mulberry32 } from './http-cases.ts';
+import { type Rng, mulberry32 } from '../support/prng.ts';
+import { generateCase } from './http-cases.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 const SEED = Number(process.env.FUZZ_SEED ?? 0x7ace);

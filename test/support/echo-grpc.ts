@@ -1,5 +1,6 @@
 /** A tiny traced gRPC Echo service on a real socket, for propagation tests. */
 import path from 'node:path';
+import { after, before, beforeEach } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -144,4 +145,26 @@ export function collectReplies(stream: grpc.ClientReadableStream<SayReply> | grp
     stream.once('error', reject);
     stream.once('end', () => resolve(replies));
   });
+}
+
+/**
+ * The file's Echo server and traced client, started before its tests and closed after them
+ * (the tracing too), with the recorded spans cleared before each test.
+ */
+export function useEchoServer(tracing: { reset(): void; shutdown(): Promise<void> }): {
+  server: Awaited<ReturnType<typeof startEchoServer>>;
+  client: ReturnType<typeof echoClient>;
+} {
+  const echo = {} as ReturnType<typeof useEchoServer>;
+  before(async () => {
+    echo.server = await startEchoServer();
+    echo.client = echoClient(echo.server.target);
+  });
+  after(async () => {
+    echo.client.close();
+    await echo.server.close();
+    await tracing.shutdown();
+  });
+  beforeEach(() => tracing.reset());
+  return echo;
 }

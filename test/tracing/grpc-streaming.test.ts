@@ -1,26 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { withSpan } from '../../packages/tracing/src/index.ts';
-import { type SayReply, collectReplies, echoClient, startEchoServer } from '../support/echo-grpc.ts';
+import { type SayReply, collectReplies, useEchoServer } from '../support/echo-grpc.ts';
 import { memoryTracing, parentId } from '../support/memory-tracing.ts';
 
 const tracing = memoryTracing({ serviceName: 'grpc-streaming-test' });
-let server: Awaited<ReturnType<typeof startEchoServer>>;
-let client: ReturnType<typeof echoClient>;
 
-before(async () => {
-  server = await startEchoServer();
-  client = echoClient(server.target);
-});
-after(async () => {
-  client.close();
-  await server.close();
-  await tracing.shutdown();
-});
-beforeEach(() => tracing.reset());
+const echo = useEchoServer(tracing);
 
 /** The CLIENT and SERVER spans of `method`, once both have ended. */
 async function rpcSpans(method: string): Promise<{ clientSpan: ReadableSpan; serverSpan: ReadableSpan }> {
@@ -46,7 +35,7 @@ const only = (list: string[], type: string) => list.filter((m) => m.startsWith(t
 
 describe('gRPC streaming RPCs', () => {
   it('server-streaming: one trace, the request RECEIVED once and each reply SENT, numbered per direction', async () => {
-    const replies = await withSpan('place-order', () => client.split({ text: 'one two three', outcome: 'ok' }));
+    const replies = await withSpan('place-order', () => echo.client.split({ text: 'one two three', outcome: 'ok' }));
     assert.deepEqual(replies.map((r) => r.text), ['one', 'two', 'three']);
     const root = await tracing.one('place-order');
     const { clientSpan, serverSpan } = await rpcSpans('Split');
@@ -64,7 +53,7 @@ describe('gRPC streaming RPCs', () => {
 
   it('client-streaming: each request RECEIVED by the server, one reply SENT, and the status ends the span', async () => {
     const reply = await withSpan('upload', () =>
-      client.collect(['a', 'b', 'c', 'd'].map((text) => ({ text, outcome: 'ok' }))),
+      echo.client.collect(['a', 'b', 'c', 'd'].map((text) => ({ text, outcome: 'ok' }))),
     );
     assert.equal(reply.text, 'a b c d');
     const { clientSpan, serverSpan } = await rpcSpans('Collect');
@@ -77,7 +66,7 @@ describe('gRPC streaming RPCs', () => {
   });
 
   it('bidi: messages counted both ways, and spans opened in the handler’s data listener nest under the SERVER span', async () => {
-    const call = withSpan('chat', () => client.chat());
+    const call = withSpan('chat', () => echo.client.chat());
     const replies = collectReplies(call);
     for (const text of ['hi', 'there', 'you']) call.write({ text, outcome: 'ok' });
     call.end();
@@ -94,7 +83,7 @@ describe('gRPC streaming RPCs', () => {
   });
 
   it('a stream the server fails with INTERNAL mid-way: both spans ERROR, with what was sent before', async () => {
-    await assert.rejects(client.split({ text: 'one two', outcome: 'internal' }), { code: grpc.status.INTERNAL });
+    await assert.rejects(echo.client.split({ text: 'one two', outcome: 'internal' }), { code: grpc.status.INTERNAL });
     const { clientSpan, serverSpan } = await rpcSpans('Split');
     assert.equal(serverSpan.status.code, SpanStatusCode.ERROR);
     assert.equal(serverSpan.status.message, 'database gone');
@@ -104,16 +93,16 @@ describe('gRPC streaming RPCs', () => {
   });
 
   it('a streaming handler that throws answers INTERNAL, records the exception, and the server lives on', async () => {
-    await assert.rejects(client.split({ text: 'x', outcome: 'throw' }), { code: grpc.status.INTERNAL });
+    await assert.rejects(echo.client.split({ text: 'x', outcome: 'throw' }), { code: grpc.status.INTERNAL });
     const { serverSpan } = await rpcSpans('Split');
     assert.equal(serverSpan.status.code, SpanStatusCode.ERROR);
     assert.ok(serverSpan.events.some((e) => e.name === 'exception' && e.attributes?.['exception.message'] === 'handler threw'));
     tracing.reset();
-    assert.deepEqual((await client.split({ text: 'still here', outcome: 'ok' })).map((r) => r.text), ['still', 'here']);
+    assert.deepEqual((await echo.client.split({ text: 'still here', outcome: 'ok' })).map((r) => r.text), ['still', 'here']);
   });
 
   it('a client-streaming NOT_FOUND fails the CLIENT span only (caller error)', async () => {
-    await assert.rejects(client.collect([{ text: 'x', outcome: 'not_found' }]), { code: grpc.status.NOT_FOUND });
+    await assert.rejects(echo.client.collect([{ text: 'x', outcome: 'not_found' }]), { code: grpc.status.NOT_FOUND });
     const { clientSpan, serverSpan } = await rpcSpans('Collect');
     assert.equal(clientSpan.status.code, SpanStatusCode.ERROR);
     assert.equal(serverSpan.status.code, SpanStatusCode.UNSET);
@@ -121,7 +110,7 @@ describe('gRPC streaming RPCs', () => {
   });
 
   it('a bidi stream the client cancels while the server still streams ends the SERVER span as CANCELLED, not as a server error', async () => {
-    const call = client.chat();
+    const call = echo.client.chat();
     const first = new Promise((resolve) => call.once('data', resolve));
     call.on('error', () => {});
     call.write({ text: 'hello', outcome: 'hold' });
@@ -134,7 +123,7 @@ describe('gRPC streaming RPCs', () => {
   });
 
   it('unary calls keep their spans without message events', async () => {
-    await client.say({ text: 'hi', outcome: 'ok' });
+    await echo.client.say({ text: 'hi', outcome: 'ok' });
     const { clientSpan, serverSpan } = await rpcSpans('Say');
     assert.deepEqual(messages(clientSpan), []);
     assert.deepEqual(messages(serverSpan), []);

@@ -1,26 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { SpanKind, SpanStatusCode, context, propagation } from '@opentelemetry/api';
 import { withSpan } from '../../packages/tracing/src/index.ts';
-import { echoClient, startEchoServer } from '../support/echo-grpc.ts';
+import { echoClient, useEchoServer } from '../support/echo-grpc.ts';
 import { HOSTILE_CONTEXT_HEADERS, memoryTracing, parentId } from '../support/memory-tracing.ts';
 
 const tracing = memoryTracing({ serviceName: 'grpc-test' });
-let server: Awaited<ReturnType<typeof startEchoServer>>;
-let client: ReturnType<typeof echoClient>;
 const NAME = 'tracewire.test.Echo/Say';
 
-before(async () => {
-  server = await startEchoServer();
-  client = echoClient(server.target);
-});
-after(async () => {
-  client.close();
-  await server.close();
-  await tracing.shutdown();
-});
-beforeEach(() => tracing.reset());
+const echo = useEchoServer(tracing);
 
 async function rpcSpans() {
   const spans = (await tracing.spans()).filter((s) => s.name === NAME);
@@ -34,7 +23,7 @@ describe('gRPC propagation', () => {
   it('client interceptor -> traced service: one trace, CLIENT parent of SERVER, rpc.* attributes, baggage', async () => {
     const bag = propagation.createBaggage({ tenant: { value: 'acme' } });
     const reply = await context.with(propagation.setBaggage(context.active(), bag), () =>
-      withSpan('place-order', () => client.say({ text: 'hi', outcome: 'ok' })),
+      withSpan('place-order', () => echo.client.say({ text: 'hi', outcome: 'ok' })),
     );
     assert.deepEqual(reply, { text: 'hi', tenant: 'acme' });
     const root = await tracing.one('place-order');
@@ -56,7 +45,7 @@ describe('gRPC propagation', () => {
   });
 
   it('NOT_FOUND fails the CLIENT span but leaves the SERVER span unset (caller error)', async () => {
-    await assert.rejects(client.say({ text: '', outcome: 'not_found' }), { code: grpc.status.NOT_FOUND });
+    await assert.rejects(echo.client.say({ text: '', outcome: 'not_found' }), { code: grpc.status.NOT_FOUND });
     const { clientSpan, serverSpan } = await rpcSpans();
     assert.equal(clientSpan?.status.code, SpanStatusCode.ERROR);
     assert.equal(clientSpan?.attributes['error.type'], 'NOT_FOUND');
@@ -65,7 +54,7 @@ describe('gRPC propagation', () => {
   });
 
   it('INTERNAL fails both spans with the status message', async () => {
-    await assert.rejects(client.say({ text: '', outcome: 'internal' }), { code: grpc.status.INTERNAL });
+    await assert.rejects(echo.client.say({ text: '', outcome: 'internal' }), { code: grpc.status.INTERNAL });
     const { clientSpan, serverSpan } = await rpcSpans();
     assert.equal(clientSpan?.status.code, SpanStatusCode.ERROR);
     assert.equal(serverSpan.status.code, SpanStatusCode.ERROR);
@@ -74,17 +63,17 @@ describe('gRPC propagation', () => {
 
   for (const outcome of ['throw', 'reject']) {
     it(`a handler that ${outcome}s answers INTERNAL, records the exception, and the server lives on`, async () => {
-      await assert.rejects(client.say({ text: '', outcome }), { code: grpc.status.INTERNAL });
+      await assert.rejects(echo.client.say({ text: '', outcome }), { code: grpc.status.INTERNAL });
       const { serverSpan } = await rpcSpans();
       assert.equal(serverSpan.status.code, SpanStatusCode.ERROR);
       assert.ok(serverSpan.events.some((e) => e.name === 'exception'));
-      assert.equal((await client.say({ text: 'still here', outcome: 'ok' })).text, 'still here');
+      assert.equal((await echo.client.say({ text: 'still here', outcome: 'ok' })).text, 'still here');
     });
   }
 
   for (const headers of HOSTILE_CONTEXT_HEADERS) {
     it(`malformed metadata ${JSON.stringify(headers).slice(0, 50)}… starts a new root`, async () => {
-      const raw = echoClient(server.target, false);
+      const raw = echoClient(echo.server.target, false);
       const md = new grpc.Metadata();
       for (const [k, v] of Object.entries(headers)) md.set(k, v);
       try {
@@ -98,7 +87,7 @@ describe('gRPC propagation', () => {
   }
 
   it('binary metadata values named like context headers are ignored', async () => {
-    const raw = echoClient(server.target, false);
+    const raw = echoClient(echo.server.target, false);
     const md = new grpc.Metadata();
     md.set('traceparent-bin', Buffer.from([0xff, 0x00, 0x13]));
     try {
