@@ -68,6 +68,23 @@ function kafkaEntries(carrier: KafkaHeaders): Iterable<[unknown, unknown]> {
   return carrier instanceof Map ? carrier.entries() : Object.entries(carrier);
 }
 
+/** UTF-8 bytes of the few keys propagators ask for, kept so a lookup encodes nothing. */
+const keyBytesCache = new Map<string, Buffer>();
+function keyBytes(key: string): Buffer {
+  let bytes = keyBytesCache.get(key);
+  if (bytes === undefined) {
+    bytes = Buffer.from(key, 'utf8');
+    if (keyBytesCache.size < 64) keyBytesCache.set(key, bytes);
+  }
+  return bytes;
+}
+
+/** Compares a header key as received (string or bytes) without decoding keys that cannot match. */
+function isKey(k: unknown, key: string, bytes: Buffer): boolean {
+  if (typeof k === 'string') return k === key;
+  return k instanceof Uint8Array && k.byteLength === bytes.byteLength && bytes.equals(k);
+}
+
 export const kafkaHeadersGetter: TextMapGetter<KafkaHeaders> = {
   keys: (carrier) => {
     const keys: string[] = [];
@@ -78,13 +95,16 @@ export const kafkaHeadersGetter: TextMapGetter<KafkaHeaders> = {
     return keys;
   },
   get: (carrier, key) => {
+    // A plain record holds each key once: one lookup.
+    if (!(carrier instanceof Map)) return Object.hasOwn(carrier, key) ? asText(carrier[key]) : undefined;
     // Kafka lets a header key repeat (a Map of distinct Buffer keys): each is
     // a field of its own, like a repeated HTTP header, so all are returned and
     // the propagator rules on them (two traceparents restart the trace).
+    const bytes = keyBytes(key);
     let found: string | undefined;
     let more: string[] | undefined;
-    for (const [k, v] of kafkaEntries(carrier)) {
-      if (asText(k) !== key) continue;
+    for (const [k, v] of carrier) {
+      if (!isKey(k, key, bytes)) continue;
       const text = asText(v);
       if (text === undefined) continue;
       if (found === undefined) found = text;
