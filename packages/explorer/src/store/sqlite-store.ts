@@ -12,6 +12,7 @@ import type { SpanKindNumber, StoredSpan } from '../model.ts';
 import { decodeChunk } from './chunk-codec.ts';
 import { DDL, SCHEMA_VERSION, migrate } from './schema.ts';
 import { buildSearch } from './search-sql.ts';
+import { toStoreError } from './store-errors.ts';
 import {
   type OperationInfo,
   type SearchQuery,
@@ -155,7 +156,7 @@ export class SqliteStore implements Store {
       this.writer.write(taken.length === 1 ? (taken[0] as Pending).spans : taken.flatMap((p) => p.spans));
       for (const p of taken) p.resolve();
     } catch (err) {
-      if (taken.length === 1) (taken[0] as Pending).reject(err as Error);
+      if (taken.length === 1) (taken[0] as Pending).reject(toStoreError(err) as Error);
       // The group's transaction rolled back: one bad export must not fail the
       // others that happened to share it, so each is committed on its own.
       else for (const p of taken) this.writeAlone(p);
@@ -167,7 +168,7 @@ export class SqliteStore implements Store {
       this.writer.write(p.spans);
       p.resolve();
     } catch (err) {
-      p.reject(err as Error);
+      p.reject(toStoreError(err) as Error);
     }
   }
 
