@@ -18,7 +18,7 @@ import { type ExplorerProcess, startExplorerProcess, waitExit } from './process.
 const LIMIT = 64 * 1024;
 
 function postProtobuf(port: number, body: Buffer): Promise<Response> {
-  return fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
+  return fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: new Uint8Array(body) });
 }
 
 function grpcExport(port: number, body: Buffer): Promise<grpc.ServiceError | null> {

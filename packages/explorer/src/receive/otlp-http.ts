@@ -161,9 +161,9 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, opts:
 
 /**
  * Node's defaults let a slow or endless body hold a socket for 300 s, checked
- * every 30 s: here the whole request gets `requestTimeoutMs` (answered 408 and
- * closed), headers at most 10 s of it, and the check runs often enough to
- * keep to them.
+ * every 30 s: here the whole request gets `requestTimeoutMs` (then 408 and the
+ * socket is closed), headers at most 10 s of it (a connection that sends
+ * nothing included), and the sweep runs often enough to keep to them.
  */
 export function startOtlpHttp(opts: OtlpHttpOptions, host: string, port: number): Promise<http.Server> {
   const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
