@@ -84,6 +84,15 @@ function readBody(req: http.IncomingMessage, gzip: boolean, max: number, lease: 
   });
 }
 
+/** The path of a request target, or undefined when it is none (`//`, `*`, garbage). */
+function pathOf(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? '/', 'http://x').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
 export function createOtlpHttpHandler(opts: OtlpHttpOptions): http.RequestListener {
   const budget = opts.inflight ?? new InflightBytes(4 * opts.maxBodyBytes);
   return (req, res) => {
@@ -98,7 +107,7 @@ export function createOtlpHttpHandler(opts: OtlpHttpOptions): http.RequestListen
 }
 
 async function handle(req: http.IncomingMessage, res: http.ServerResponse, opts: OtlpHttpOptions, lease: InflightLease, budget: InflightBytes): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://x');
+  const pathname = pathOf(req.url);
   if (req.method === 'OPTIONS') {
     // CORS preflight for browser exporters: only for the configured origin.
     sendPreflight(res, opts.corsOrigin, req, 'POST, OPTIONS');
@@ -110,8 +119,13 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, opts:
     return;
   }
   for (const [k, v] of Object.entries(corsHeaders(opts.corsOrigin, req))) res.setHeader(k, v);
-  if (url.pathname !== '/v1/traces') {
-    sendStatus(res, 404, 'json', `no such endpoint ${url.pathname}: OTLP/HTTP traces go to POST /v1/traces`);
+  if (pathname === undefined) {
+    sendStatus(res, 400, 'json', 'the request target is not a URL path: OTLP/HTTP traces go to POST /v1/traces');
+    req.resume();
+    return;
+  }
+  if (pathname !== '/v1/traces') {
+    sendStatus(res, 404, 'json', `no such endpoint ${pathname.slice(0, 200)}: OTLP/HTTP traces go to POST /v1/traces`);
     req.resume();
     return;
   }
