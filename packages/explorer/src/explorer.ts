@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startOtlpGrpc, stopGrpc } from './receive/otlp-grpc.ts';
 import { startOtlpHttp } from './receive/otlp-http.ts';
+import { InflightBytes } from './receive/inflight.ts';
 import { DEFAULT_LIMITS, type SpanLimits } from './receive/limits.ts';
 import { createAuth } from './security/auth.ts';
 import { createApiServer } from './server.ts';
@@ -16,6 +17,7 @@ import { startRetention, type RetentionHandle } from './store/retention.ts';
 import { OpenSearchStore } from './store/opensearch/opensearch-store.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
 import type { Store } from './store/store.ts';
+import { toStoreError } from './store/store-errors.ts';
 
 export const VERSION = '0.1.0';
 
@@ -42,6 +44,12 @@ export interface ExplorerOptions {
   uiPort?: number;
   /** Largest OTLP request body (after decompression); default 16 MiB. */
   maxBodyBytes?: number;
+  /** Request bytes both OTLP receivers hold at once (receiving, decoding, waiting for commit); default 64 MiB, at least maxBodyBytes. */
+  maxInflightBytes?: number;
+  /** Time to receive a whole OTLP request (HTTP headers and body, a gRPC call's message), ms; default 30 s. */
+  requestTimeoutMs?: number;
+  /** An OTLP/gRPC connection without calls for this long is closed, ms; default 60 s. */
+  idleTimeoutMs?: number;
   limits?: Partial<SpanLimits>;
   retentionNs?: bigint;
   maxSizeBytes?: number;
@@ -75,6 +83,9 @@ export interface Explorer {
   close(): Promise<void>;
 }
 
+export const DEFAULT_MAX_INFLIGHT_BYTES = 64 * 1024 * 1024;
+
+/** Opens the store; a damaged file surfaces as StoreCorruptError, whatever SQLite called it. */
 export const DEFAULT_UI_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/ui');
 
 function listen(server: http.Server, host: string, port: number): Promise<number> {
@@ -106,12 +117,17 @@ async function openStore(opts: ExplorerOptions): Promise<Store> {
     await store.ensureTemplates().catch((err: Error) => opts.onError?.(err));
     return store;
   }
-  return new SqliteStore({
-    dataDir: opts.dataDir ?? './.tracewire',
-    ...(opts.maxQueuedSpans !== undefined ? { maxQueuedSpans: opts.maxQueuedSpans } : {}),
-    ...(opts.synchronous ? { synchronous: opts.synchronous } : {}),
-    ...(opts.searchCountCap !== undefined ? { searchCountCap: opts.searchCountCap } : {}),
-  });
+  try {
+    return new SqliteStore({
+      dataDir: opts.dataDir ?? './.tracewire',
+      ...(opts.maxQueuedSpans !== undefined ? { maxQueuedSpans: opts.maxQueuedSpans } : {}),
+      ...(opts.synchronous ? { synchronous: opts.synchronous } : {}),
+      ...(opts.searchCountCap !== undefined ? { searchCountCap: opts.searchCountCap } : {}),
+    });
+  } catch (err) {
+    // A damaged or locked file at start-up is said as such, whatever SQLite threw.
+    throw toStoreError(err);
+  }
 }
 
 /**
@@ -126,13 +142,18 @@ export async function startExplorer(opts: ExplorerOptions = {}): Promise<Explore
   const auth = createAuth({ host, token: opts.token, allowedHosts: opts.allowedHosts });
   const onError = opts.onError ?? ((err: Error) => console.error(`tracewire explorer: ${err.stack ?? err.message}`));
   const store = await openStore(opts);
+  const maxBodyBytes = opts.maxBodyBytes ?? 16 * 1024 * 1024;
   const receiverOpts = {
     store,
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
-    maxBodyBytes: opts.maxBodyBytes ?? 16 * 1024 * 1024,
+    maxBodyBytes,
+    // One budget for both receivers; never below one largest request, or that request could never pass.
+    inflight: new InflightBytes(Math.max(maxBodyBytes, opts.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES)),
     onError,
     auth,
     ...(opts.corsOrigin !== undefined ? { corsOrigin: opts.corsOrigin } : {}),
+    ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+    ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
   };
   const started: Array<() => Promise<void>> = [];
   try {

@@ -1,8 +1,11 @@
 /** `tracewire explorer`: runs the receivers, store, API and UI until SIGINT/SIGTERM. */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startExplorer } from '../explorer.ts';
 import { InsecureBindError, WeakTokenError } from '../security/auth.ts';
 import { HostConfigError } from '../security/host-check.ts';
+import { DB_FILE } from '../store/sqlite-store.ts';
+import { StoreCorruptError, StoreVersionError } from '../store/store.ts';
 import { UsageError, duration, port, size } from './args.ts';
 
 export const EXPLORER_USAGE = `tracewire explorer [options]
@@ -14,6 +17,9 @@ export const EXPLORER_USAGE = `tracewire explorer [options]
   --retention DUR     delete traces older than this, e.g. 7d (default: keep)
   --max-size SIZE     keep the database under this size, e.g. 1GiB (default: no bound)
   --max-body SIZE     largest OTLP request, after decompression (default 16MiB)
+  --max-inflight SIZE OTLP request bytes held at once, both receivers (default 64MiB)
+  --request-timeout DUR  time to receive one OTLP request (default 30s)
+  --idle-timeout DUR  close an OTLP/gRPC connection idle this long (default 60s)
   --ui-dir DIR        directory of the built UI (default packages/explorer/dist/ui)
   --token TOKEN       bearer token for OTLP, the API and the UI (default $TRACEWIRE_TOKEN;
                       required when --host is not a loopback address; prefer the variable:
@@ -39,6 +45,22 @@ function storeChoice(kind: string | undefined, urls: string | undefined): { stor
   return { store: 'opensearch', opensearchUrls: list };
 }
 
+function positiveMs(flag: string, raw: string): number {
+  const ms = Number(duration(flag, raw) / 1_000_000n);
+  if (ms < 1) throw new UsageError(`--${flag} must be at least 1ms, got ${JSON.stringify(raw)}`);
+  return ms;
+}
+
+/** What to do about a damaged database: nothing is started, nothing is overwritten. */
+function corruptMessage(file: string, detail: string): string {
+  return `tracewire explorer: the database ${file} is damaged and was not opened (${detail}).
+  Nothing was changed. To go on:
+    - keep the damaged file: mv ${file} ${file}.damaged (and its -wal / -shm files, if any)
+    - then start the explorer again for an empty store, or restore ${file} from a backup;
+    - to save what can be read: sqlite3 ${file}.damaged .recover | sqlite3 ${file}
+`;
+}
+
 export async function explorerCommand(argv: string[]): Promise<number> {
   let values;
   try {
@@ -54,6 +76,9 @@ export async function explorerCommand(argv: string[]): Promise<number> {
         retention: { type: 'string' },
         'max-size': { type: 'string' },
         'max-body': { type: 'string' },
+        'max-inflight': { type: 'string' },
+        'request-timeout': { type: 'string' },
+        'idle-timeout': { type: 'string' },
         'ui-dir': { type: 'string' },
         token: { type: 'string' },
         'cors-origin': { type: 'string' },
@@ -84,12 +109,24 @@ export async function explorerCommand(argv: string[]): Promise<number> {
       ...(values.retention ? { retentionNs: duration('retention', values.retention) } : {}),
       ...(values['max-size'] ? { maxSizeBytes: size('max-size', values['max-size']) } : {}),
       ...(values['max-body'] ? { maxBodyBytes: size('max-body', values['max-body']) } : {}),
+      ...(values['max-inflight'] ? { maxInflightBytes: size('max-inflight', values['max-inflight']) } : {}),
+      ...(values['request-timeout'] ? { requestTimeoutMs: positiveMs('request-timeout', values['request-timeout']) } : {}),
+      ...(values['idle-timeout'] ? { idleTimeoutMs: positiveMs('idle-timeout', values['idle-timeout']) } : {}),
       ...(values['ui-dir'] ? { uiDir: values['ui-dir'] } : {}),
       ...backend,
       ...(values['opensearch-index-prefix'] ? { opensearchIndexPrefix: values['opensearch-index-prefix'] } : {}),
     });
   } catch (err) {
     if (err instanceof InsecureBindError || err instanceof WeakTokenError || err instanceof HostConfigError) throw new UsageError(err.message);
+    if (err instanceof StoreCorruptError) {
+      process.stderr.write(corruptMessage(path.join(values.data ?? './.tracewire', DB_FILE), err.message));
+      return 1;
+    }
+    // A file from a newer explorer: its message names both versions; nothing was changed.
+    if (err instanceof StoreVersionError) {
+      process.stderr.write(`tracewire explorer: ${err.message}\n`);
+      return 1;
+    }
     throw err;
   }
   // One machine-readable line first (tests and scripts wait for it), then a human one on stderr.

@@ -3,7 +3,7 @@
  * (resolving only after the commit) and describe the partial success, if any.
  */
 import type { Store } from '../store/store.ts';
-import type { DecodeResult } from './decode.ts';
+import type { DecodeResult } from './decode-context.ts';
 import { ExportTraceServiceResponse } from './otlp-schema.ts';
 
 export interface ExportOutcome {
@@ -12,11 +12,25 @@ export interface ExportOutcome {
   errorMessage: string;
 }
 
-export async function storeDecoded(store: Store, decoded: DecodeResult): Promise<ExportOutcome> {
-  const stored = await store.write(decoded.spans);
-  // Spans the store refused (a full trace) are rejected like those the decoder refused.
-  const messages = [...decoded.messages, ...stored.messages];
-  return { accepted: decoded.spans.length - stored.rejected, rejected: decoded.rejected + stored.rejected, errorMessage: messages.join('; ') };
+/**
+ * Writes in groups of at most `spansPerWrite`, one after another, so one huge
+ * export never holds the store's writer for long: other exports' writes are
+ * committed between its groups. Should a later group fail, the earlier ones
+ * are stored and the exporter's retry is harmless (a span id the trace already
+ * holds is dropped, first copy wins). Spans the store refuses (a full trace)
+ * are rejected like those the decoder refused.
+ */
+export async function storeDecoded(store: Store, decoded: DecodeResult, spansPerWrite: number): Promise<ExportOutcome> {
+  const { spans } = decoded;
+  const group = Math.max(1, spansPerWrite);
+  let refused = 0;
+  const messages = [...decoded.messages];
+  for (let i = 0; i < spans.length; i += group) {
+    const stored = await store.write(spans.length <= group ? spans : spans.slice(i, i + group));
+    refused += stored.rejected;
+    for (const m of stored.messages) if (!messages.includes(m)) messages.push(m);
+  }
+  return { accepted: spans.length - refused, rejected: decoded.rejected + refused, errorMessage: messages.join('; ') };
 }
 
 /** OTLP says: set partial_success only when something was rejected or there is a warning. */

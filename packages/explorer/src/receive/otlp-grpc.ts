@@ -2,15 +2,19 @@
  * OTLP/gRPC receiver: opentelemetry.proto.collector.trace.v1.TraceService/Export
  * (https://opentelemetry.io/docs/specs/otlp/#otlpgrpc). The service uses
  * identity (de)serializers so the raw bytes reach our own decoder; grpc-js
- * handles gzip message compression. Malformed -> INVALID_ARGUMENT, queue full
- * or shutting down -> UNAVAILABLE (retryable per the spec).
+ * handles gzip message compression. grpc-guard.ts checks the token, the
+ * in-flight bytes and the receive time before the handler runs; failures are
+ * mapped by export-errors.ts (malformed -> INVALID_ARGUMENT, overload, store
+ * unavailable or shutting down -> UNAVAILABLE, retryable per the spec).
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Auth } from '../security/auth.ts';
 import type { Store } from '../store/store.ts';
-import { StoreBusyError, StoreClosedError, StoreUnavailableError } from '../store/store.ts';
-import { MalformedPayloadError, decodeProtobuf } from './decode.ts';
+import { decodeProtobuf } from './decode.ts';
+import { exportFailure } from './export-errors.ts';
 import { responseProtobuf, storeDecoded } from './export.ts';
+import { guardInterceptor } from './grpc-guard.ts';
+import { InflightBytes } from './inflight.ts';
 import type { SpanLimits } from './limits.ts';
 import { TRACE_EXPORT_PATH } from './otlp-schema.ts';
 
@@ -19,9 +23,20 @@ export interface OtlpGrpcOptions {
   limits: SpanLimits;
   maxBodyBytes: number;
   onError?: (err: Error) => void;
-  /** Checks metadata `authorization: Bearer <token>` before decoding. */
+  /** Checks metadata `authorization: Bearer <token>` before any of the body is read. */
   auth?: Auth;
+  /** Request bytes both receivers may hold at once; default 4 x maxBodyBytes, this receiver's own. */
+  inflight?: InflightBytes;
+  /** Time for a call's message to arrive, ms; default 30 s. Also the grace period of an aged connection. */
+  requestTimeoutMs?: number;
+  /** A connection without calls for this long is closed (GOAWAY), ms; default 60 s. */
+  idleTimeoutMs?: number;
 }
+
+/** Streams per HTTP/2 connection (SETTINGS_MAX_CONCURRENT_STREAMS); more wait in the client. */
+export const MAX_CONCURRENT_STREAMS = 100;
+/** Connections are recycled after about this long (grpc-js adds ±10% jitter). */
+const MAX_CONNECTION_AGE_MS = 10 * 60_000;
 
 const identity = (b: Buffer): Buffer => b;
 
@@ -37,39 +52,40 @@ const traceService: grpc.ServiceDefinition = {
   },
 };
 
-export async function startOtlpGrpc(opts: OtlpGrpcOptions, host: string, port: number): Promise<{ server: grpc.Server; port: number }> {
-  const server = new grpc.Server({
-    'grpc.max_receive_message_length': opts.maxBodyBytes,
-  });
-  const exportHandler: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
-    if (opts.auth?.enabled) {
-      const header = call.metadata.get('authorization').find((v): v is string => typeof v === 'string');
-      if (!opts.auth.checkAuthorization(header)) {
-        callback({ code: grpc.status.UNAUTHENTICATED, details: 'unauthorized: send metadata authorization: Bearer <token>' });
-        return;
-      }
-    }
-    let decoded;
-    try {
-      decoded = decodeProtobuf(call.request, opts.limits);
-    } catch (err) {
-      const details = err instanceof MalformedPayloadError ? err.message : 'cannot decode request';
-      callback({ code: grpc.status.INVALID_ARGUMENT, details });
-      return;
-    }
-    storeDecoded(opts.store, decoded).then(
-      (outcome) => callback(null, Buffer.from(responseProtobuf(outcome))),
-      (err: Error) => {
-        if (err instanceof StoreBusyError || err instanceof StoreClosedError || err instanceof StoreUnavailableError) {
-          callback({ code: grpc.status.UNAVAILABLE, details: err.message });
-        } else {
+function exportHandler(opts: OtlpGrpcOptions): grpc.handleUnaryCall<Buffer, Buffer> {
+  return (call, callback) => {
+    // decodeProtobuf throws synchronously, so both failures reach the one mapping.
+    Promise.resolve()
+      .then(() => storeDecoded(opts.store, decodeProtobuf(call.request, opts.limits), opts.limits.spansPerWrite))
+      .then(
+        (outcome) => callback(null, Buffer.from(responseProtobuf(outcome))),
+        (err: Error) => {
+          const failure = exportFailure(err);
+          if (failure) return callback({ code: failure.grpc, details: failure.message });
           opts.onError?.(err);
           callback({ code: grpc.status.INTERNAL, details: 'internal error' });
-        }
-      },
-    );
+        },
+      );
   };
-  server.addService(traceService, { Export: exportHandler });
+}
+
+export async function startOtlpGrpc(opts: OtlpGrpcOptions, host: string, port: number): Promise<{ server: grpc.Server; port: number }> {
+  const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': opts.maxBodyBytes,
+    'grpc.max_concurrent_streams': MAX_CONCURRENT_STREAMS,
+    'grpc.max_connection_idle_ms': opts.idleTimeoutMs ?? 60_000,
+    'grpc.max_connection_age_ms': MAX_CONNECTION_AGE_MS,
+    'grpc.max_connection_age_grace_ms': requestTimeoutMs,
+    interceptors: [
+      guardInterceptor({
+        ...(opts.auth ? { auth: opts.auth } : {}),
+        inflight: opts.inflight ?? new InflightBytes(4 * opts.maxBodyBytes),
+        receiveTimeoutMs: requestTimeoutMs,
+      }),
+    ],
+  });
+  server.addService(traceService, { Export: exportHandler(opts) });
   const bound = await new Promise<number>((resolve, reject) => {
     const addr = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     server.bindAsync(addr, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));

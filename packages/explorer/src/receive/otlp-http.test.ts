@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import type { Store } from '../store/store.ts';
 import { StoreBusyError, StoreClosedError, StoreUnavailableError } from '../store/store.ts';
@@ -28,6 +28,34 @@ async function post(store: Store) {
     server.close();
   }
 }
+
+describe('OTLP/HTTP request targets', () => {
+  it('answers 400 to a request target that is not a URL path (found by the socket fuzzer: it answered 500)', async () => {
+    const server = await startOtlpHttp({ store: failingStore(new Error('unused')), limits: DEFAULT_LIMITS, maxBodyBytes: 1 << 20 }, '127.0.0.1', 0);
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const res = await new Promise<string>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1');
+        let text = '';
+        socket.on('data', (c: Buffer) => (text += c.toString()));
+        socket.on('close', () => resolve(text));
+        socket.end('OPTIONS // HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+      });
+      assert.match(res, /^HTTP\/1\.1 204|^HTTP\/1\.1 400/);
+      const post = await new Promise<string>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1');
+        let text = '';
+        socket.on('data', (c: Buffer) => (text += c.toString()));
+        socket.on('close', () => resolve(text));
+        socket.end('POST // HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+      });
+      assert.match(post, /^HTTP\/1\.1 400/);
+      assert.match(post, /not a URL path/);
+    } finally {
+      server.close();
+    }
+  });
+});
 
 describe('OTLP/HTTP load shedding', () => {
   it('answers 429 with Retry-After when the write queue is full', async () => {
