@@ -31,7 +31,7 @@ function partialHttpPost(port: number, declared: number, send: number, headers: 
   socket.on('data', (c: Buffer) => (received += c.toString('latin1')));
   socket.on('error', () => undefined);
   const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-  socket.write(`POST /v1/traces HTTP/1.1\r\nhost: x\r\ncontent-type: application/x-protobuf\r\ncontent-length: ${declared}\r\n${extra}\r\n`);
+  socket.write(`POST /v1/traces HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/x-protobuf\r\ncontent-length: ${declared}\r\n${extra}\r\n`);
   socket.write(Buffer.alloc(send, 0x0a));
   const answered = new Promise<string>((resolve) => {
     const check = () => {
@@ -150,7 +150,7 @@ describe('slow and silent clients are cut off (--request-timeout 1s, --idle-time
   it('closes an OTLP/HTTP connection whose headers never end', { timeout: 30_000 }, async () => {
     const socket = net.connect(ex.httpPort, '127.0.0.1');
     socket.on('error', () => undefined);
-    socket.write('POST /v1/traces HTTP/1.1\r\nhost: x\r\n');
+    socket.write('POST /v1/traces HTTP/1.1\r\nhost: 127.0.0.1\r\n');
     await closedByServer(socket);
   });
 

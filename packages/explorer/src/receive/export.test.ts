@@ -9,9 +9,15 @@ import { exportFailure } from './export-errors.ts';
 import { storeDecoded } from './export.ts';
 import { ReceiverBusyError } from './inflight.ts';
 
-function recordingStore(): { store: Store; writes: number[] } {
+/** Records each write's size; refuses `refuse` spans of every write, as a full trace would. */
+function recordingStore(refuse = 0): { store: Store; writes: number[] } {
   const writes: number[] = [];
-  const store = { write: async (spans: StoredSpan[]) => void writes.push(spans.length) } as unknown as Store;
+  const store = {
+    write: async (spans: StoredSpan[]) => {
+      writes.push(spans.length);
+      return refuse ? { rejected: refuse, messages: ['trace is full'] } : { rejected: 0, messages: [] };
+    },
+  } as unknown as Store;
   return { store, writes };
 }
 
@@ -23,6 +29,12 @@ describe('storeDecoded', () => {
     const outcome = await storeDecoded(store, { spans: spans(12_001), rejected: 2, messages: ['m'] }, 5000);
     assert.deepEqual(writes, [5000, 5000, 2001]);
     assert.deepEqual(outcome, { accepted: 12_001, rejected: 2, errorMessage: 'm' });
+  });
+
+  it('counts the spans the store refused as rejected, with its reason once', async () => {
+    const { store } = recordingStore(3);
+    const outcome = await storeDecoded(store, { spans: spans(12_001), rejected: 2, messages: ['m'] }, 5000);
+    assert.deepEqual(outcome, { accepted: 12_001 - 9, rejected: 2 + 9, errorMessage: 'm; trace is full' });
   });
 
   it('writes a small export in one call', async () => {

@@ -39,7 +39,7 @@ describe('OTLP/HTTP request targets', () => {
         let text = '';
         socket.on('data', (c: Buffer) => (text += c.toString()));
         socket.on('close', () => resolve(text));
-        socket.end('OPTIONS // HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+        socket.end('OPTIONS // HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n');
       });
       assert.match(res, /^HTTP\/1\.1 204|^HTTP\/1\.1 400/);
       const post = await new Promise<string>((resolve) => {
@@ -47,7 +47,7 @@ describe('OTLP/HTTP request targets', () => {
         let text = '';
         socket.on('data', (c: Buffer) => (text += c.toString()));
         socket.on('close', () => resolve(text));
-        socket.end('POST // HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+        socket.end('POST // HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
       });
       assert.match(post, /^HTTP\/1\.1 400/);
       assert.match(post, /not a URL path/);
