@@ -49,7 +49,7 @@ function Title({ label, id, view }: { label: string; id: string; view: TraceView
       <span class="tw-diff-side-label">{label}</span>
       <Link href={traceHref(id)}>{root ? `${root.service}: ${root.name}` : id}</Link>
       <span class="tw-muted">
-        {formatDurationNs(Number(view.summary.durationNs))} · {view.summary.spanCount} spans · {view.summary.errorCount} errors · <code>{id.slice(0, 12)}</code>
+        {formatDurationNs(Number(view.summary.durationNs))} · {view.summary.spanCount} spans · {view.summary.errorCount} error{view.summary.errorCount === 1 ? '' : 's'} · <code>{id.slice(0, 12)}</code>
       </span>
     </div>
   );

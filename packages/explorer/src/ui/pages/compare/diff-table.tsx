@@ -50,9 +50,11 @@ export function DiffTable({ rows, a, b }: { rows: DiffNode[]; a: string; b: stri
         <tbody>
           {shown.map((d) => (
             <tr class={`tw-diff-${d.status}`} data-status={d.status}>
-              <td class="tw-diff-name" style={{ paddingLeft: `${10 + Math.min(d.depth, MAX_INDENT) * 16}px` }}>
-                {d.depth > MAX_INDENT && <span class="tw-depth" title="Depth">{d.depth}</span>}
-                <ServiceChip name={d.service} /> <span class="tw-stats-op">{d.name}</span>
+              <td style={{ paddingLeft: `${10 + Math.min(d.depth, MAX_INDENT) * 16}px` }}>
+                <div class="tw-diff-name">
+                  {d.depth > MAX_INDENT && <span class="tw-depth" title="Depth">{d.depth}</span>}
+                  <ServiceChip name={d.service} /> <span class="tw-stats-op">{d.name}</span>
+                </div>
               </td>
               <td><span class={`tw-diff-badge tw-diff-badge-${d.status}`}>{STATUS_LABELS[d.status]}</span></td>
               <Side side={d.a} traceId={a} />

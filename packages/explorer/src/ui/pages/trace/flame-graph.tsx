@@ -138,7 +138,9 @@ export function FlameGraph({ tree, selectedId, onSelect }: FlameGraphProps) {
         </span>
         {zoom ? (
           <span class="tw-flame-zoom" role="status">
-            Zoomed to <strong>{zoom.span.service}: {zoom.span.name}</strong> ({formatDurationNs(zoom.durationNs)})
+            <span>
+              Zoomed to <strong>{zoom.span.service}: {zoom.span.name}</strong> ({formatDurationNs(zoom.durationNs)})
+            </span>
             <button class="tw-small" onClick={() => setZoom(undefined)}>Reset zoom</button>
           </span>
         ) : (

@@ -45,7 +45,7 @@ function TraceItem({ t }: { t: TraceView }) {
         </div>
         <div class="tw-result-facts">
           <span>{t.summary.spanCount} spans</span>
-          <span>{t.summary.errorCount} errors</span>
+          <span>{t.summary.errorCount} error{t.summary.errorCount === 1 ? '' : 's'}</span>
           <code>{t.traceId}</code>
         </div>
       </Link>
