@@ -54,3 +54,11 @@ test('a chain 100,000 spans deep lays out one span per row', () => {
   assert.equal(layout.rows, 100_000);
   assert.equal(layout.byId.get('s99999')?.row, 99_999);
 });
+
+test('100,000 concurrent siblings lay out in bounded work (quadratic would time out)', () => {
+  const spans = [span('r', null, 0, 200_000)];
+  for (let i = 0; i < 100_000; i++) spans.push(span(`c${i}`, 'r', i, 150_000));
+  const layout = layoutFlame(buildTree(spans));
+  assert.equal(layout.rows, 1 + MAX_LANES);
+  assert.equal(layout.byRow[1]?.length, 100_000 - MAX_LANES + 1);
+});

@@ -37,6 +37,8 @@ function stack(items: Array<{ start: number; end: number; height: number }>): { 
   for (const it of items) {
     for (let i = active.length - 1; i >= 0; i--) if ((active[i] as Block).end <= it.start) active.splice(i, 1);
     let top = 0;
+    // Lanes full: this block shares the first lane and stays out of `active`, which keeps
+    // every step above bounded by MAX_LANES.
     if (active.length < MAX_LANES) {
       for (let moved = true; moved; ) {
         moved = false;
@@ -47,8 +49,8 @@ function stack(items: Array<{ start: number; end: number; height: number }>): { 
           }
         }
       }
+      active.push({ top, height: it.height, end: it.end });
     }
-    active.push({ top, height: it.height, end: it.end });
     tops.push(top);
     height = Math.max(height, top + it.height);
   }

@@ -35,7 +35,8 @@ interface DrawArgs {
   firstRow: number;
   offsetY: number;
   view: [number, number];
-  colorBy: ColorBy;
+  /** Self time / duration per span, computed once per trace when colouring by self time. */
+  selfShare: Map<SpanNode, number> | undefined;
   selectedId: string | undefined;
 }
 
@@ -63,8 +64,7 @@ function draw(a: DrawArgs): void {
       // Sub-pixel spans: one mark per pixel is all the eye can see.
       if (w < 1 && Math.floor(x) === lastPx) continue;
       lastPx = Math.floor(x);
-      const share = node.durationNs > 0 ? selfTimeNs(node) / node.durationNs : 1;
-      ctx.fillStyle = a.colorBy === 'self' ? heat(share) : serviceColor(node.span.service);
+      ctx.fillStyle = a.selfShare ? heat(a.selfShare.get(node) ?? 1) : serviceColor(node.span.service);
       ctx.fillRect(x, y + 1, Math.max(1, w - 1), ROW_H - 2);
       if (node.isError) {
         ctx.strokeStyle = css.getPropertyValue('--error') || '#dc2626';
@@ -99,6 +99,10 @@ export function FlameGraph({ tree, selectedId, onSelect }: FlameGraphProps) {
   const [hover, setHover] = useState<{ node: SpanNode; x: number; y: number } | undefined>();
   const scrollRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
+  const selfShare = useMemo(
+    () => (colorBy === 'self' ? new Map(tree.preorder.map((n) => [n, n.durationNs > 0 ? selfTimeNs(n) / n.durationNs : 1])) : undefined),
+    [tree, colorBy],
+  );
   const view: [number, number] = zoom ? [zoom.startNs, Math.max(zoom.endNs, zoom.startNs + 1)] : [0, Math.max(1, tree.durationNs)];
 
   useLayoutEffect(() => {
@@ -116,9 +120,9 @@ export function FlameGraph({ tree, selectedId, onSelect }: FlameGraphProps) {
     const height = Math.min(size.height, layout.rows * ROW_H);
     draw({
       canvas: canvasRef.current, boxes: layout.byRow, width: size.width, height,
-      firstRow: Math.floor(scrollTop / ROW_H), offsetY: scrollTop, view, colorBy, selectedId,
+      firstRow: Math.floor(scrollTop / ROW_H), offsetY: scrollTop, view, selfShare, selectedId,
     });
-  }, [layout, size, scrollTop, view[0], view[1], colorBy, selectedId]);
+  }, [layout, size, scrollTop, view[0], view[1], selfShare, selectedId]);
 
   const pick = (e: MouseEvent): SpanNode | undefined => {
     const rect = canvasRef.current?.getBoundingClientRect();
