@@ -10,6 +10,9 @@ import { formatDurationNs } from '../../lib/format.ts';
 import type { TraceTree } from '../../lib/trace-tree.ts';
 import { sortStats, type StatsColumn, type StatsGrouping, traceStats } from '../../../trace/index.ts';
 
+/** Rows drawn at most (a trace of unique span names has one per span); the rest stay in the sort order. */
+export const MAX_STATS_ROWS = 1_000;
+
 interface Column {
   col: StatsColumn;
   label: string;
@@ -66,7 +69,7 @@ export function TraceStatsTable({ tree }: { tree: TraceTree }) {
             </tr>
           </thead>
           <tbody>
-            {rows.map((r) => {
+            {rows.slice(0, MAX_STATS_ROWS).map((r) => {
               const share = stats.selfTotalNs > 0 ? r.selfNs / stats.selfTotalNs : 0;
               return (
                 <tr class={r.errors > 0 ? 'has-error' : ''}>
@@ -87,6 +90,11 @@ export function TraceStatsTable({ tree }: { tree: TraceTree }) {
             })}
           </tbody>
         </table>
+        {rows.length > MAX_STATS_ROWS && (
+          <div class="tw-notice" role="status">
+            Showing the first {MAX_STATS_ROWS.toLocaleString('en-US')} of {rows.length.toLocaleString('en-US')} rows in this order.
+          </div>
+        )}
       </div>
     </div>
   );
