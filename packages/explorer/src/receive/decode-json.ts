@@ -20,6 +20,11 @@ export function decodeJsonRequest(text: string, limits: SpanLimits): DecodeResul
     if (err instanceof MalformedPayloadError) throw err;
     throw new MalformedPayloadError(`invalid JSON: ${(err as Error).message}`);
   }
+  return decodeJsonObject(obj, limits);
+}
+
+/** An already parsed request (the UI parses files of several requests itself). */
+export function decodeJsonObject(obj: unknown, limits: SpanLimits): DecodeResult {
   if (!isObj(obj)) throw new MalformedPayloadError('the body must be a JSON object with resourceSpans');
   const ctx = new DecodeContext(limits);
   for (const rsRaw of list(obj, 'resourceSpans', 'request')) readResourceSpans(objAt(rsRaw, 'resourceSpans[]'), ctx);

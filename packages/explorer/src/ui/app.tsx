@@ -6,6 +6,8 @@ import { Link, navigate, useRoute } from './router.tsx';
 import { SearchPage } from './pages/search/search-page.tsx';
 import { TracePage } from './pages/trace/trace-page.tsx';
 import { ServiceMapPage } from './pages/map/service-map-page.tsx';
+import { ComparePage } from './pages/compare/compare-page.tsx';
+import { OpenFilePage } from './pages/upload/open-file-page.tsx';
 import './styles/app.css';
 
 function TraceIdBox() {
@@ -56,6 +58,12 @@ export function App() {
           <Link href="/map" class={route.page === 'map' ? 'active' : ''}>
             Service map
           </Link>
+          <Link href="/compare" class={route.page === 'compare' ? 'active' : ''}>
+            Compare
+          </Link>
+          <Link href="/open" class={route.page === 'open' ? 'active' : ''}>
+            Open file
+          </Link>
         </nav>
         <div class="tw-topbar-right">
           <TraceIdBox />
@@ -82,6 +90,8 @@ export function App() {
           <TracePage key={route.traceId} traceId={route.traceId} spanId={route.spanId} tz={prefs.tz} />
         )}
         {route.page === 'map' && <ServiceMapPage query={route.query} />}
+        {route.page === 'compare' && <ComparePage a={route.a} b={route.b} />}
+        {route.page === 'open' && <OpenFilePage />}
         {route.page === 'notfound' && (
           <div class="tw-empty">
             Nothing at <code>{route.path}</code>. <Link href="/search">Go to search</Link>

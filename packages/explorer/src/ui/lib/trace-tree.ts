@@ -4,7 +4,7 @@
  * from the shared trace model (src/trace), the same code the server and CLI use.
  */
 import type { ApiSpan } from '../../api-types.ts';
-import { buildTree, type SpanTree, type TreeNode } from '../../trace/index.ts';
+import { buildTree, selfTimeNs, type SpanTree, type TreeNode } from '../../trace/index.ts';
 
 export type SpanNode = TreeNode<ApiSpan>;
 export type TraceTree = SpanTree<ApiSpan>;
@@ -53,28 +53,5 @@ export function collapseBelow(tree: TraceTree, level: number): Set<string> {
   return out;
 }
 
-/**
- * Time a span spent outside its children ("self time"): its duration minus
- * the union of its children's intervals, clipped to the span. Concurrent
- * children are not counted twice.
- */
-export function selfTimeNs(node: SpanNode): number {
-  const intervals = node.children
-    .map((c) => [Math.max(c.startNs, node.startNs), Math.min(c.endNs, node.endNs)] as const)
-    .filter(([a, b]) => b > a)
-    .sort((x, y) => x[0] - y[0]);
-  let covered = 0;
-  let curStart = -Infinity;
-  let curEnd = -Infinity;
-  for (const [a, b] of intervals) {
-    if (a > curEnd) {
-      if (curEnd > curStart) covered += curEnd - curStart;
-      curStart = a;
-      curEnd = b;
-    } else {
-      curEnd = Math.max(curEnd, b);
-    }
-  }
-  if (curEnd > curStart) covered += curEnd - curStart;
-  return Math.max(0, node.durationNs - covered);
-}
+/** Self time lives with the trace model (src/trace/self-time.ts); re-exported for the waterfall's callers. */
+export { selfTimeNs };

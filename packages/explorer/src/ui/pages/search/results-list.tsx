@@ -4,13 +4,26 @@ import { formatAgo, formatDurationMs, formatTimestamp, type TimeZoneMode } from 
 import { traceHref } from '../../lib/routes.ts';
 import { Link } from '../../router.tsx';
 
-export function ResultsList({ traces, tz }: { traces: ApiTraceSummary[]; tz: TimeZoneMode }) {
+export interface ResultsListProps {
+  traces: ApiTraceSummary[];
+  tz: TimeZoneMode;
+  /** Trace ids ticked for comparison. */
+  picked?: readonly string[];
+  onPick?: (traceId: string) => void;
+}
+
+export function ResultsList({ traces, tz, picked = [], onPick }: ResultsListProps) {
   const longest = Math.max(1e-9, ...traces.map((t) => t.durationMs));
   const now = Date.now();
   return (
     <ol class="tw-results">
       {traces.map((t) => (
         <li class={`tw-result${t.errorCount > 0 ? ' has-error' : ''}`} data-trace-id={t.traceId}>
+          {onPick && (
+            <label class="tw-result-pick" title="Select two traces to compare them">
+              <input type="checkbox" aria-label={`Select ${t.traceId} to compare`} checked={picked.includes(t.traceId)} onChange={() => onPick(t.traceId)} />
+            </label>
+          )}
           <Link href={traceHref(t.traceId)} class="tw-result-link">
             <div class="tw-result-head">
               <span class="tw-result-title">

@@ -1,8 +1,9 @@
-import { useMemo } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { ApiError, searchTraces } from '../../api.ts';
 import { useAsync } from '../../components/use-async.ts';
 import { formatTotal, type TimeZoneMode } from '../../lib/format.ts';
 import { formFromQuery, queryFromForm, SORTS, type SearchForm, type SortOrder } from '../../lib/search-query.ts';
+import { compareHref } from '../../lib/routes.ts';
 import { navigate } from '../../router.tsx';
 import { ResultsList } from './results-list.tsx';
 import { ResultsScatter } from './results-scatter.tsx';
@@ -25,6 +26,9 @@ export function SearchPage({ query, tz }: { query: URLSearchParams; tz: TimeZone
   const pageEnd = data ? data.offset + data.traces.length : 0;
   // Past the count bound the last page is the first one that comes back short.
   const hasNext = data ? (data.totalCapped ? data.traces.length === data.limit : pageEnd < data.total) : false;
+  // Two ticked results make a comparison; a third tick drops the oldest.
+  const [picked, setPicked] = useState<string[]>([]);
+  const pick = (id: string): void => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id].slice(-2)));
 
   return (
     <div class="tw-search">
@@ -50,6 +54,15 @@ export function SearchPage({ query, tz }: { query: URLSearchParams; tz: TimeZone
             )}
             {result.status === 'loading' && data && <span class="tw-spinner" aria-label="loading" />}
           </span>
+          {picked.length > 0 && (
+            <span class="tw-inline tw-compare-picked">
+              {picked.length === 2 ? 'Two traces selected' : 'Select one more trace to compare'}
+              <button class="tw-primary" disabled={picked.length !== 2} onClick={() => navigate(compareHref(picked[0]!, picked[1]!))}>
+                Compare
+              </button>
+              <button onClick={() => setPicked([])}>Clear</button>
+            </span>
+          )}
           <label class="tw-inline">
             Sort
             <select name="sort" value={form.sort} onChange={(e) => go({ ...form, sort: e.currentTarget.value as SortOrder, offset: 0 })}>
@@ -70,7 +83,7 @@ export function SearchPage({ query, tz }: { query: URLSearchParams; tz: TimeZone
           </div>
         )}
         {data && data.traces.length > 0 && <ResultsScatter traces={data.traces} tz={tz} />}
-        {data && data.traces.length > 0 && <ResultsList traces={data.traces} tz={tz} />}
+        {data && data.traces.length > 0 && <ResultsList traces={data.traces} tz={tz} picked={picked} onPick={pick} />}
         {data && (data.total > data.limit || data.totalCapped || data.offset > 0) && (
           <div class="tw-pager">
             <button disabled={data.offset === 0} onClick={() => go({ ...form, offset: Math.max(0, data.offset - data.limit) })}>

@@ -1,14 +1,18 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { ApiError, fetchTrace, otlpDownloadUrl } from '../../api.ts';
+import { ApiError, otlpDownloadUrl } from '../../api.ts';
 import { useAsync } from '../../components/use-async.ts';
 import { traceConnections } from '../../lib/connections.ts';
 import { nsToMs, type TimeZoneMode } from '../../lib/format.ts';
 import { traceHref } from '../../lib/routes.ts';
 import { ancestorIds, buildTraceTree, collapseBelow, firstError, visibleRows } from '../../lib/trace-tree.ts';
 import { criticalPathIds } from '../../../trace/index.ts';
+import { loadTrace, openedTrace } from '../../local-traces.ts';
 import { Link, navigate } from '../../router.tsx';
+import { FlameGraph } from './flame-graph.tsx';
 import { SpanDetail } from './span-detail.tsx';
 import { TraceHeader } from './trace-header.tsx';
+import { TraceStatsTable } from './trace-stats.tsx';
+import { type TraceViewMode, ViewSwitch } from './view-switch.tsx';
 import { Waterfall } from './waterfall.tsx';
 import './trace.css';
 
@@ -18,7 +22,9 @@ const POLL_MS = 2_500;
 
 export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: string | undefined; tz: TimeZoneMode }) {
   const [poll, setPoll] = useState(0);
-  const state = useAsync((signal) => fetchTrace(traceId, signal), [traceId, poll]);
+  const state = useAsync((signal) => loadTrace(traceId, signal), [traceId, poll]);
+  const fromFile = openedTrace(traceId);
+  const [view, setView] = useState<TraceViewMode>('waterfall');
   const trace = state.data;
   const tree = useMemo(() => (trace ? buildTraceTree(trace.spans) : undefined), [trace]);
   const [collapsed, setCollapsed] = useState<Set<string>>(() => new Set());
@@ -29,7 +35,7 @@ export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: st
 
   const endMs = tree ? nsToMs(tree.startEpochNs) + tree.durationNs / 1e6 : 0;
   const notFound = state.status === 'error' && state.error instanceof ApiError && state.error.status === 404;
-  const live = Boolean(tree) && Date.now() - endMs < LIVE_WINDOW_MS;
+  const live = Boolean(tree) && !fromFile && Date.now() - endMs < LIVE_WINDOW_MS;
   useEffect(() => {
     if (state.status === 'loading') return;
     // Poll while the trace is young; a 404 for a just-sent trace id is polled a little too.
@@ -132,11 +138,16 @@ export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: st
     <div class="tw-trace">
       <TraceHeader trace={trace} tree={tree} tz={tz} live={live} />
       <div class="tw-trace-toolbar">
-        <button onClick={() => setCollapsed(new Set())} disabled={collapsed.size === 0}>
-          Expand all
-        </button>
-        <button onClick={() => setCollapsed(collapseBelow(tree, 1))} title="Show the root and its children only">Collapse to 2 levels</button>
-        <button onClick={() => setCollapsed(collapseBelow(tree, 0))}>Collapse all</button>
+        <ViewSwitch view={view} onChange={setView} />
+        {view === 'waterfall' && (
+          <>
+            <button onClick={() => setCollapsed(new Set())} disabled={collapsed.size === 0}>
+              Expand all
+            </button>
+            <button onClick={() => setCollapsed(collapseBelow(tree, 1))} title="Show the root and its children only">Collapse to 2 levels</button>
+            <button onClick={() => setCollapsed(collapseBelow(tree, 0))}>Collapse all</button>
+          </>
+        )}
         <button
           class="tw-jump-error"
           disabled={!firstErr}
@@ -167,10 +178,17 @@ export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: st
           {find.trim() && <span class="tw-muted">{matches.size} match{matches.size === 1 ? '' : 'es'}</span>}
         </form>
         <span class="tw-spacer" />
-        <a class="tw-button" href={otlpDownloadUrl(traceId)} download={`trace-${traceId}.json`}>
-          Download OTLP JSON
-        </a>
+        {!fromFile && (
+          <a class="tw-button" href={otlpDownloadUrl(traceId)} download={`trace-${traceId}.json`}>
+            Download OTLP JSON
+          </a>
+        )}
       </div>
+      {fromFile && (
+        <div class="tw-notice tw-from-file" role="status">
+          Opened from <strong>{fromFile.fileName}</strong>: not stored in the explorer; reloading the page forgets it.
+        </div>
+      )}
       {trace.truncated && (
         <div class="tw-notice tw-truncated" role="status">
           This trace has {trace.truncated.spanCount.toLocaleString('en-US')} spans: showing the first{' '}
@@ -183,7 +201,9 @@ export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: st
         </div>
       )}
       <div class={`tw-trace-body${selected ? ' with-detail' : ''}`}>
-        <Waterfall
+        {view === 'flame' && <FlameGraph tree={tree} selectedId={spanId} onSelect={select} />}
+        {view === 'stats' && <TraceStatsTable tree={tree} />}
+        {view === 'waterfall' && <Waterfall
           rows={rows}
           tree={tree}
           viewStartNs={zoom ? zoom[0] : 0}
@@ -199,8 +219,8 @@ export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: st
           onToggle={toggle}
           onSelect={select}
           onGoto={goto}
-        />
-        {selected && (
+        />}
+        {selected && view !== 'stats' && (
           <SpanDetail
             key={selected.span.spanId}
             node={selected}

@@ -1,0 +1,17 @@
+import './views.css';
+/** The trace page's views: the waterfall, the flame graph and the statistics table. */
+export type TraceViewMode = 'waterfall' | 'flame' | 'stats';
+
+const LABELS: Record<TraceViewMode, string> = { waterfall: 'Waterfall', flame: 'Flame graph', stats: 'Statistics' };
+
+export function ViewSwitch({ view, onChange }: { view: TraceViewMode; onChange: (v: TraceViewMode) => void }) {
+  return (
+    <span class="tw-segmented tw-view-switch" role="tablist" aria-label="Trace view">
+      {(Object.keys(LABELS) as TraceViewMode[]).map((v) => (
+        <button role="tab" aria-selected={view === v} class={view === v ? 'active' : ''} onClick={() => onChange(v)}>
+          {LABELS[v]}
+        </button>
+      ))}
+    </span>
+  );
+}
