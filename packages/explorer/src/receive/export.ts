@@ -5,6 +5,7 @@
 import type { Store } from '../store/store.ts';
 import type { DecodeResult } from './decode.ts';
 import { ExportTraceServiceResponse } from './otlp-schema.ts';
+import type { TraceFeed } from './trace-feed.ts';
 
 export interface ExportOutcome {
   accepted: number;
@@ -12,8 +13,10 @@ export interface ExportOutcome {
   errorMessage: string;
 }
 
-export async function storeDecoded(store: Store, decoded: DecodeResult): Promise<ExportOutcome> {
+/** `feed` hears of the traces written once the store has committed them (live search and trace pages). */
+export async function storeDecoded(store: Store, decoded: DecodeResult, feed?: TraceFeed): Promise<ExportOutcome> {
   const stored = await store.write(decoded.spans);
+  if (feed && decoded.spans.length > stored.rejected) feed.publish(new Set(decoded.spans.map((s) => s.span.traceId)));
   // Spans the store refused (a full trace) are rejected like those the decoder refused.
   const messages = [...decoded.messages, ...stored.messages];
   return { accepted: decoded.spans.length - stored.rejected, rejected: decoded.rejected + stored.rejected, errorMessage: messages.join('; ') };

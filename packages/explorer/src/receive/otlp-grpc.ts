@@ -10,6 +10,7 @@ import type { Auth } from '../security/auth.ts';
 import type { Store } from '../store/store.ts';
 import { StoreBusyError, StoreClosedError, StoreUnavailableError } from '../store/store.ts';
 import { MalformedPayloadError, decodeProtobuf } from './decode.ts';
+import type { TraceFeed } from './trace-feed.ts';
 import { responseProtobuf, storeDecoded } from './export.ts';
 import type { SpanLimits } from './limits.ts';
 import { TRACE_EXPORT_PATH } from './otlp-schema.ts';
@@ -21,6 +22,8 @@ export interface OtlpGrpcOptions {
   onError?: (err: Error) => void;
   /** Checks metadata `authorization: Bearer <token>` before decoding. */
   auth?: Auth;
+  /** Told which traces each export stored (live updates). */
+  feed?: TraceFeed;
 }
 
 const identity = (b: Buffer): Buffer => b;
@@ -57,7 +60,7 @@ export async function startOtlpGrpc(opts: OtlpGrpcOptions, host: string, port: n
       callback({ code: grpc.status.INVALID_ARGUMENT, details });
       return;
     }
-    storeDecoded(opts.store, decoded).then(
+    storeDecoded(opts.store, decoded, opts.feed).then(
       (outcome) => callback(null, Buffer.from(responseProtobuf(outcome))),
       (err: Error) => {
         if (err instanceof StoreBusyError || err instanceof StoreClosedError || err instanceof StoreUnavailableError) {

@@ -14,6 +14,7 @@ import { refuseForeignHost } from '../security/host-check.ts';
 import type { Store } from '../store/store.ts';
 import { StoreBusyError, StoreClosedError, StoreUnavailableError } from '../store/store.ts';
 import { MalformedPayloadError, decodeJson, decodeProtobuf } from './decode.ts';
+import type { TraceFeed } from './trace-feed.ts';
 import { responseJson, responseProtobuf, storeDecoded } from './export.ts';
 import type { SpanLimits } from './limits.ts';
 import { RpcStatus } from './otlp-schema.ts';
@@ -28,6 +29,8 @@ export interface OtlpHttpOptions {
   auth?: Auth;
   /** Browser exporters' origin; default none (CORS closed). */
   corsOrigin?: string;
+  /** Told which traces each export stored (live updates). */
+  feed?: TraceFeed;
 }
 
 type Encoding = 'protobuf' | 'json';
@@ -134,7 +137,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, opts:
   }
   try {
     const decoded = enc === 'json' ? decodeJson(body.toString('utf8'), opts.limits) : decodeProtobuf(body, opts.limits);
-    const outcome = await storeDecoded(opts.store, decoded);
+    const outcome = await storeDecoded(opts.store, decoded, opts.feed);
     send(res, 200, enc, enc === 'json' ? JSON.stringify(responseJson(outcome)) : responseProtobuf(outcome));
   } catch (err) {
     if (err instanceof MalformedPayloadError) sendStatus(res, 400, enc, err.message);
