@@ -4,13 +4,26 @@ import { formatAgo, formatDurationMs, formatTimestamp, type TimeZoneMode } from 
 import { traceHref } from '../../lib/routes.ts';
 import { Link } from '../../router.tsx';
 
-export function ResultsList({ traces, tz }: { traces: ApiTraceSummary[]; tz: TimeZoneMode }) {
+export interface ResultsListProps {
+  traces: ApiTraceSummary[];
+  tz: TimeZoneMode;
+  /** Highlighted by the keyboard (j/k). */
+  activeId?: string | undefined;
+  /** Arrived with the last live update. */
+  fresh?: ReadonlySet<string>;
+}
+
+export function ResultsList({ traces, tz, activeId, fresh }: ResultsListProps) {
   const longest = Math.max(1e-9, ...traces.map((t) => t.durationMs));
   const now = Date.now();
   return (
     <ol class="tw-results">
       {traces.map((t) => (
-        <li class={`tw-result${t.errorCount > 0 ? ' has-error' : ''}`} data-trace-id={t.traceId}>
+        <li
+          class={`tw-result${t.errorCount > 0 ? ' has-error' : ''}${t.traceId === activeId ? ' is-active' : ''}${fresh?.has(t.traceId) ? ' is-fresh' : ''}`}
+          data-trace-id={t.traceId}
+          aria-current={t.traceId === activeId ? 'true' : undefined}
+        >
           <Link href={traceHref(t.traceId)} class="tw-result-link">
             <div class="tw-result-head">
               <span class="tw-result-title">

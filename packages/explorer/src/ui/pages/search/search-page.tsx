@@ -4,7 +4,9 @@ import { useAsync } from '../../components/use-async.ts';
 import { formatTotal, type TimeZoneMode } from '../../lib/format.ts';
 import { formFromQuery, queryFromForm, SORTS, type SearchForm, type SortOrder } from '../../lib/search-query.ts';
 import { navigate } from '../../router.tsx';
+import { LiveControl, useLiveSearch } from './live-control.tsx';
 import { ResultsList } from './results-list.tsx';
+import { useResultKeys } from './use-result-keys.ts';
 import { ResultsScatter } from './results-scatter.tsx';
 import { SearchFormPanel } from './search-form.tsx';
 import './search.css';
@@ -21,7 +23,10 @@ export function SearchPage({ query, tz }: { query: URLSearchParams; tz: TimeZone
   const form = useMemo(() => formFromQuery(query), [key]);
   const apiQuery = useMemo(() => queryFromForm(form), [form]);
   const result = useAsync((signal) => searchTraces(apiQuery, signal), [apiQuery.toString()]);
-  const data = result.data;
+  const live = useLiveSearch(apiQuery.toString());
+  // Live mode shows the stream's answers once the first one is in.
+  const data = live.on && live.shown ? live.shown : result.data;
+  const active = useResultKeys(data?.traces ?? [], live);
   const pageEnd = data ? data.offset + data.traces.length : 0;
   // Past the count bound the last page is the first one that comes back short.
   const hasNext = data ? (data.totalCapped ? data.traces.length === data.limit : pageEnd < data.total) : false;
@@ -50,6 +55,7 @@ export function SearchPage({ query, tz }: { query: URLSearchParams; tz: TimeZone
             )}
             {result.status === 'loading' && data && <span class="tw-spinner" aria-label="loading" />}
           </span>
+          <LiveControl live={live} />
           <label class="tw-inline">
             Sort
             <select name="sort" value={form.sort} onChange={(e) => go({ ...form, sort: e.currentTarget.value as SortOrder, offset: 0 })}>
@@ -70,7 +76,7 @@ export function SearchPage({ query, tz }: { query: URLSearchParams; tz: TimeZone
           </div>
         )}
         {data && data.traces.length > 0 && <ResultsScatter traces={data.traces} tz={tz} />}
-        {data && data.traces.length > 0 && <ResultsList traces={data.traces} tz={tz} />}
+        {data && data.traces.length > 0 && <ResultsList traces={data.traces} tz={tz} activeId={active} fresh={live.fresh} />}
         {data && (data.total > data.limit || data.totalCapped || data.offset > 0) && (
           <div class="tw-pager">
             <button disabled={data.offset === 0} onClick={() => go({ ...form, offset: Math.max(0, data.offset - data.limit) })}>
