@@ -27,18 +27,15 @@ export interface LiveTrace {
   waiting: boolean;
 }
 
+/** When the newest span ended: spans come sorted by start, and the summary's duration runs from the first start to the last end. */
 function newestEndMs(trace: TraceView | undefined): number {
-  if (!trace) return 0;
-  let max = 0n;
-  for (const s of trace.spans) {
-    try {
-      const end = BigInt(s.endNs);
-      if (end > max) max = end;
-    } catch {
-      // A malformed time is not the newest.
-    }
+  const first = trace?.spans[0];
+  if (!trace || !first) return 0;
+  try {
+    return Number((BigInt(first.startNs) + BigInt(trace.summary.durationNs)) / 1_000_000n);
+  } catch {
+    return 0;
   }
-  return Number(max / 1_000_000n);
 }
 
 export function useLiveTrace(traceId: string): LiveTrace {
