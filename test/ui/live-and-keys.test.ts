@@ -111,7 +111,7 @@ describe('keyboard', () => {
     const expected = SHORTCUTS.flatMap((g) => g.shortcuts);
     assert.equal(rows.length, expected.length);
     for (const s of expected) assert.ok(rows.some((r) => r.includes(s.does) && s.keys.every((k) => r.includes(k))), `help lists "${s.does}"`);
-    await page.screenshot({ path: 'docs/img/keyboard-help.png' });
+    await help.screenshot({ path: 'docs/img/keyboard-help.png' });
     await page.keyboard.press('Escape');
     await help.waitFor({ state: 'detached' });
   });

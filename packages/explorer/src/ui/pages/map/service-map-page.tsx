@@ -70,7 +70,7 @@ function MapGraph({ map }: { map: ServiceMap }) {
         const my = bez(y1, c1y, c2y, y2);
         const broker = e.kind === 'messaging' ? `✉ ${e.system ? (SYSTEM_LABEL[e.system] ?? e.system) : ''} `.replace('  ', ' ') : '';
         const label = `${broker}${e.count}${e.kind === 'messaging' || hasErr ? ` · ${pct(e.errorRate)} err` : ''}`;
-        const lw = label.length * 6.4 + 14;
+        const lw = label.length * 7 + 16;
         return (
           <g
             class={`tw-map-edge kind-${e.kind}${e.kind === 'messaging' ? ` system-${systemClass(e.system)}` : ''}${hasErr ? ' has-error' : ''}${failing ? ' failing' : ''}`}
