@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   'explorer-ingest': () => import('./explorer-ingest.ts'),
   'explorer-queries': () => import('./explorer-queries.ts'),
   completeness: () => import('./completeness.ts'),
+  'ui-big-trace': () => import('./ui-big-trace.ts'),
 };
 
 const args = process.argv.slice(2);

@@ -204,7 +204,7 @@ describe('explorer search', () => {
   it('builds the service map with kinds and error rates', async () => {
     const r = await getJson<{ nodes: unknown[]; edges: unknown[] }>(`${ex.url}/api/tw/service-map?lookback=1h`);
     assert.deepEqual(r.body.edges, [
-      { from: 'orders', to: 'worker', kind: 'messaging', count: 1, errorCount: 0, errorRate: 0 },
+      { from: 'orders', to: 'worker', kind: 'messaging', system: 'kafka', count: 1, errorCount: 0, errorRate: 0 },
       { from: 'web', to: 'cart', kind: 'http', count: 1, errorCount: 0, errorRate: 0 },
       { from: 'web', to: 'payments', kind: 'rpc', count: 1, errorCount: 1, errorRate: 1 },
     ]);

@@ -108,5 +108,14 @@ export type EdgeKind = 'rpc' | 'http' | 'messaging' | 'other';
 /** `/api/tw/service-map`. */
 export interface ServiceMap {
   nodes: Array<{ service: string; spanCount: number; errorCount: number }>;
-  edges: Array<{ from: string; to: string; kind: EdgeKind; count: number; errorCount: number; errorRate: number }>;
+  edges: Array<{
+    from: string;
+    to: string;
+    kind: EdgeKind;
+    /** Messaging edges: the broker, `messaging.system` of the producer (else consumer) span, lower case (kafka, rabbitmq); absent when neither says. */
+    system?: string;
+    count: number;
+    errorCount: number;
+    errorRate: number;
+  }>;
 }

@@ -11,6 +11,8 @@ import { startOtlpGrpc, stopGrpc } from './receive/otlp-grpc.ts';
 import { startOtlpHttp } from './receive/otlp-http.ts';
 import { InflightBytes } from './receive/inflight.ts';
 import { DEFAULT_LIMITS, type SpanLimits } from './receive/limits.ts';
+import { TraceFeed } from './receive/trace-feed.ts';
+import type { LiveLimits } from './api/live-stream.ts';
 import { createAuth } from './security/auth.ts';
 import { createApiServer } from './server.ts';
 import { startRetention, type RetentionHandle } from './store/retention.ts';
@@ -69,6 +71,8 @@ export interface ExplorerOptions {
   opensearchUrls?: string[];
   /** Jaeger's index prefix (`<prefix>-jaeger-span-YYYY-MM-DD`); default none. */
   opensearchIndexPrefix?: string;
+  /** Bounds of the live (server-sent events) streams; defaults in api/live-stream.ts. */
+  live?: Partial<LiveLimits>;
 }
 
 export interface Explorer {
@@ -143,8 +147,11 @@ export async function startExplorer(opts: ExplorerOptions = {}): Promise<Explore
   const onError = opts.onError ?? ((err: Error) => console.error(`tracewire explorer: ${err.stack ?? err.message}`));
   const store = await openStore(opts);
   const maxBodyBytes = opts.maxBodyBytes ?? 16 * 1024 * 1024;
+  // Receivers tell it which traces they stored; the live API streams listen (api/routes-live.ts).
+  const feed = new TraceFeed(onError);
   const receiverOpts = {
     store,
+    feed,
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     maxBodyBytes,
     // One budget for both receivers; never below one largest request, or that request could never pass.
@@ -167,11 +174,17 @@ export async function startExplorer(opts: ExplorerOptions = {}): Promise<Explore
       version: VERSION,
       onError,
       auth,
+      feed,
+      ...(opts.live ? { live: opts.live } : {}),
       ...(opts.corsOrigin !== undefined ? { corsOrigin: opts.corsOrigin } : {}),
       ...(opts.serviceMapCacheMs !== undefined ? { serviceMapCacheMs: opts.serviceMapCacheMs } : {}),
     });
     const uiPort = await listen(api, host, opts.uiPort ?? 16686);
-    started.push(() => closeHttp(api));
+    // Live streams never go idle: end them first, or closing the server would wait for them forever.
+    started.push(() => {
+      feed.close();
+      return closeHttp(api);
+    });
     const retention = startRetention(store, {
       ...(opts.retentionNs !== undefined ? { maxAgeNs: opts.retentionNs } : {}),
       ...(opts.maxSizeBytes !== undefined ? { maxBytes: opts.maxSizeBytes } : {}),

@@ -1,6 +1,6 @@
 /**
  * The query API and the UI on one port. Routes: Jaeger v1 (`api/routes-jaeger.ts`)
- * and Tracewire's `/api/tw/*` (`api/routes-tw.ts`); everything else not under
+ * and Tracewire's `/api/tw/*` (`api/routes-tw.ts`, live streams in `api/routes-live.ts`); everything else not under
  * /api is the UI (`static-files.ts`).
  *
  * Every request is hostile until proven otherwise: it passes, in order, the
@@ -16,6 +16,9 @@ import { parseRequestTarget } from './api/request-target.ts';
 import { json, sendError } from './api/respond.ts';
 import { jaegerRoutes } from './api/routes-jaeger.ts';
 import { twRoutes } from './api/routes-tw.ts';
+import { liveRoutes } from './api/routes-live.ts';
+import type { LiveLimits } from './api/live-stream.ts';
+import type { TraceFeed } from './receive/trace-feed.ts';
 import { buildServiceMap } from './query/service-map.ts';
 import { ServiceMapCache } from './query/service-map-cache.ts';
 import { type Auth, sendUnauthorizedJson } from './security/auth.ts';
@@ -38,6 +41,10 @@ export interface ApiServerOptions {
   auth?: Auth;
   /** The one origin allowed to read the API cross-origin; default none. `*` is ignored here (it opens OTLP only). */
   corsOrigin?: string;
+  /** Stored-trace notifications from the receivers: enables the live routes (`/api/tw/live*`). */
+  feed?: TraceFeed;
+  /** Bounds of the live streams (api/live-stream.ts DEFAULT_LIVE_LIMITS). */
+  live?: Partial<LiveLimits>;
 }
 
 /**
@@ -71,7 +78,7 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
   const mapMax = opts.mapMaxTraces ?? 5000;
   const maps = new ServiceMapCache(async (since, until) => buildServiceMap(await store.recentTraces(since, until, mapMax)), opts.serviceMapCacheMs ?? 5000);
   const ctx: ApiContext = { store, version: opts.version, maps };
-  const routes = [...jaegerRoutes(ctx), ...twRoutes(ctx)];
+  const routes = [...jaegerRoutes(ctx), ...twRoutes(ctx), ...liveRoutes(ctx, opts.feed, opts.live)];
 
   const server = http.createServer({ maxHeaderSize: API_MAX_HEADER_BYTES, connectionsCheckingInterval: API_TIMEOUTS.checkEveryMs }, (req, res) => {
     // Nothing a request carries may throw out of here (an uncaught exception ends the process).

@@ -14,10 +14,11 @@ import { loadTrace } from './trace-ids.ts';
 
 const HOUR_NS = 3_600_000_000_000n;
 
-async function search(ctx: ApiContext, { params, res }: ApiRequest): Promise<void> {
+/** The `/api/tw/search` answer; the live search stream sends the same shape. */
+export async function searchResponse(ctx: ApiContext, params: URLSearchParams): Promise<SearchResponse> {
   const q = parseSearchParams(params);
   const result = await ctx.store.search(q);
-  json(res, 200, {
+  return {
     total: result.total,
     totalCapped: result.totalCapped,
     limit: q.limit,
@@ -32,7 +33,11 @@ async function search(ctx: ApiContext, { params, res }: ApiRequest): Promise<voi
       errorCount: t.errorCount,
       services: t.services,
     })),
-  } satisfies SearchResponse);
+  };
+}
+
+async function search(ctx: ApiContext, { params, res }: ApiRequest): Promise<void> {
+  json(res, 200, await searchResponse(ctx, params));
 }
 
 async function traceOtlp(ctx: ApiContext, req: ApiRequest): Promise<void> {

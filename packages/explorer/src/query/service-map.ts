@@ -3,11 +3,21 @@
  * services: CLIENT -> SERVER and PRODUCER -> CONSUMER parent/child pairs,
  * PRODUCER -> CONSUMER links (batch consumers), and other cross-service
  * parent/child pairs (kind 'other', e.g. an uninstrumented client).
+ * Messaging edges carry the broker (`system`, from `messaging.system`).
  */
 import type { EdgeKind, ServiceMap } from '../api-types.ts';
 import type { StoredSpan } from '../model.ts';
 
 const has = (s: StoredSpan, prefix: string) => s.span.attributes.some((a) => a.key.startsWith(prefix));
+
+/** `messaging.system` (OTel semantic conventions: kafka, rabbitmq, ...) of either end, producer first. */
+function messagingSystem(from: StoredSpan, to: StoredSpan): string | undefined {
+  for (const s of [from, to]) {
+    const v = s.span.attributes.find((a) => a.key === 'messaging.system')?.value.stringValue;
+    if (v) return v.toLowerCase();
+  }
+  return undefined;
+}
 
 function edgeKind(from: StoredSpan, to: StoredSpan): EdgeKind {
   const fk = from.span.kind;
@@ -20,16 +30,18 @@ function edgeKind(from: StoredSpan, to: StoredSpan): EdgeKind {
 
 export function buildServiceMap(traces: StoredSpan[][]): ServiceMap {
   const nodes = new Map<string, { service: string; spanCount: number; errorCount: number }>();
-  const edges = new Map<string, { from: string; to: string; kind: EdgeKind; count: number; errorCount: number }>();
+  const edges = new Map<string, { from: string; to: string; kind: EdgeKind; system?: string; count: number; errorCount: number }>();
   const byId = new Map<string, StoredSpan>();
   for (const spans of traces) for (const s of spans) byId.set(`${s.span.traceId}:${s.span.spanId}`, s);
 
   const addEdge = (from: StoredSpan, to: StoredSpan) => {
     const kind = edgeKind(from, to);
-    const key = `${from.service}\u0000${to.service}\u0000${kind}`;
+    // Kafka and RabbitMQ between the same two services are two edges, each with its own error rate.
+    const system = kind === 'messaging' ? messagingSystem(from, to) : undefined;
+    const key = `${from.service}\u0000${to.service}\u0000${kind}\u0000${system ?? ''}`;
     let e = edges.get(key);
     if (!e) {
-      e = { from: from.service, to: to.service, kind, count: 0, errorCount: 0 };
+      e = { from: from.service, to: to.service, kind, ...(system ? { system } : {}), count: 0, errorCount: 0 };
       edges.set(key, e);
     }
     e.count++;
@@ -60,6 +72,6 @@ export function buildServiceMap(traces: StoredSpan[][]): ServiceMap {
     nodes: [...nodes.values()].sort((a, b) => a.service.localeCompare(b.service)),
     edges: [...edges.values()]
       .map((e) => ({ ...e, errorRate: e.count ? e.errorCount / e.count : 0 }))
-      .sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.kind.localeCompare(b.kind)),
+      .sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.kind.localeCompare(b.kind) || (a.system ?? '').localeCompare(b.system ?? '')),
   };
 }

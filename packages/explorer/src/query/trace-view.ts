@@ -46,6 +46,21 @@ export function boundedSpans(stored: StoredSpan[], max = MAX_TRACE_SPANS): { spa
   return { spans: sorted.slice(0, max), truncated: { spanCount: sorted.length, servedSpans: max } };
 }
 
+/**
+ * A batch's spans share one Resource object (model.ts): convert its attributes
+ * once, not once per span. The same array is then shared by those ApiSpans,
+ * which only ever get serialised.
+ */
+const resourceCache = new WeakMap<object, ApiAttribute[]>();
+function resourceAttributes(resource: StoredSpan['resource']): ApiAttribute[] {
+  let out = resourceCache.get(resource);
+  if (!out) {
+    out = apiAttributes(resource.attributes);
+    resourceCache.set(resource, out);
+  }
+  return out;
+}
+
 export function toApiSpan({ span, resource, scope, service }: StoredSpan): ApiSpan {
   const start = BigInt(span.startTimeUnixNano);
   const end = BigInt(span.endTimeUnixNano);
@@ -64,7 +79,7 @@ export function toApiSpan({ span, resource, scope, service }: StoredSpan): ApiSp
     durationNs: String(end > start ? end - start : 0n),
     status,
     attributes: apiAttributes(span.attributes),
-    resource: apiAttributes(resource.attributes),
+    resource: resourceAttributes(resource),
     scope: sc,
     events: span.events.map((e) => ({ timeNs: e.timeUnixNano, name: e.name, attributes: apiAttributes(e.attributes) })),
     links: span.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: apiAttributes(l.attributes) })),

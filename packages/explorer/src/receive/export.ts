@@ -5,6 +5,7 @@
 import type { Store } from '../store/store.ts';
 import type { DecodeResult } from './decode-context.ts';
 import { ExportTraceServiceResponse } from './otlp-schema.ts';
+import type { TraceFeed } from './trace-feed.ts';
 
 export interface ExportOutcome {
   accepted: number;
@@ -18,17 +19,20 @@ export interface ExportOutcome {
  * committed between its groups. Should a later group fail, the earlier ones
  * are stored and the exporter's retry is harmless (a span id the trace already
  * holds is dropped, first copy wins). Spans the store refuses (a full trace)
- * are rejected like those the decoder refused.
+ * are rejected like those the decoder refused. `feed` hears of the traces of
+ * each group once the store has committed it (live search and trace pages).
  */
-export async function storeDecoded(store: Store, decoded: DecodeResult, spansPerWrite: number): Promise<ExportOutcome> {
+export async function storeDecoded(store: Store, decoded: DecodeResult, spansPerWrite: number, feed?: TraceFeed): Promise<ExportOutcome> {
   const { spans } = decoded;
   const group = Math.max(1, spansPerWrite);
   let refused = 0;
   const messages = [...decoded.messages];
   for (let i = 0; i < spans.length; i += group) {
-    const stored = await store.write(spans.length <= group ? spans : spans.slice(i, i + group));
+    const part = spans.length <= group ? spans : spans.slice(i, i + group);
+    const stored = await store.write(part);
     refused += stored.rejected;
     for (const m of stored.messages) if (!messages.includes(m)) messages.push(m);
+    if (feed && part.length > stored.rejected) feed.publish(new Set(part.map((s) => s.span.traceId)));
   }
   return { accepted: spans.length - refused, rejected: decoded.rejected + refused, errorMessage: messages.join('; ') };
 }

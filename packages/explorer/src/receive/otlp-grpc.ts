@@ -12,6 +12,7 @@ import type { Auth } from '../security/auth.ts';
 import type { Store } from '../store/store.ts';
 import { decodeProtobuf } from './decode.ts';
 import { exportFailure } from './export-errors.ts';
+import type { TraceFeed } from './trace-feed.ts';
 import { responseProtobuf, storeDecoded } from './export.ts';
 import { guardInterceptor } from './grpc-guard.ts';
 import { InflightBytes } from './inflight.ts';
@@ -31,6 +32,8 @@ export interface OtlpGrpcOptions {
   requestTimeoutMs?: number;
   /** A connection without calls for this long is closed (GOAWAY), ms; default 60 s. */
   idleTimeoutMs?: number;
+  /** Told which traces each export stored (live updates). */
+  feed?: TraceFeed;
 }
 
 /** Streams per HTTP/2 connection (SETTINGS_MAX_CONCURRENT_STREAMS); more wait in the client. */
@@ -56,7 +59,7 @@ function exportHandler(opts: OtlpGrpcOptions): grpc.handleUnaryCall<Buffer, Buff
   return (call, callback) => {
     // decodeProtobuf throws synchronously, so both failures reach the one mapping.
     Promise.resolve()
-      .then(() => storeDecoded(opts.store, decodeProtobuf(call.request, opts.limits), opts.limits.spansPerWrite))
+      .then(() => storeDecoded(opts.store, decodeProtobuf(call.request, opts.limits), opts.limits.spansPerWrite, opts.feed))
       .then(
         (outcome) => callback(null, Buffer.from(responseProtobuf(outcome))),
         (err: Error) => {

@@ -16,6 +16,7 @@ import type { Store } from '../store/store.ts';
 import { decodeJson, decodeProtobuf } from './decode.ts';
 import { MalformedPayloadError } from './decode-context.ts';
 import { exportFailure } from './export-errors.ts';
+import type { TraceFeed } from './trace-feed.ts';
 import { responseJson, responseProtobuf, storeDecoded } from './export.ts';
 import { InflightBytes, type InflightLease, ReceiverBusyError } from './inflight.ts';
 import type { SpanLimits } from './limits.ts';
@@ -35,6 +36,8 @@ export interface OtlpHttpOptions {
   inflight?: InflightBytes;
   /** Time to receive a whole request, headers and body, ms; default 30 s (headers: 10 s at most). */
   requestTimeoutMs?: number;
+  /** Told which traces each export stored (live updates). */
+  feed?: TraceFeed;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -166,7 +169,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, opts:
   }
   try {
     const decoded = enc === 'json' ? decodeJson(body.toString('utf8'), opts.limits) : decodeProtobuf(body, opts.limits);
-    const outcome = await storeDecoded(opts.store, decoded, opts.limits.spansPerWrite);
+    const outcome = await storeDecoded(opts.store, decoded, opts.limits.spansPerWrite, opts.feed);
     send(res, 200, enc, enc === 'json' ? JSON.stringify(responseJson(outcome)) : responseProtobuf(outcome));
   } catch (err) {
     const failure = exportFailure(err);

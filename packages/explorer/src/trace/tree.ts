@@ -7,6 +7,7 @@
  * itself, or lies on a loop (A -> B -> A) becomes a root marked with the
  * reason (`orphan`), so every span appears exactly once.
  */
+import { relativeNs } from './ns-time.ts';
 import type { DetachedReason, SpanTree, TraceSpan, TreeNode } from './types.ts';
 
 function toBig(ns: string): bigint {
@@ -20,27 +21,45 @@ function toBig(ns: string): bigint {
 const byStart = (a: TreeNode<TraceSpan>, b: TreeNode<TraceSpan>): number =>
   a.startNs - b.startNs || (a.span.name < b.span.name ? -1 : a.span.name > b.span.name ? 1 : 0) || (a.span.spanId < b.span.spanId ? -1 : 1);
 
-function makeNodes<S extends TraceSpan>(spans: readonly S[]): { byId: Map<string, TreeNode<S>>; startEpochNs: bigint; durationNs: number } {
-  let min: bigint | undefined;
-  let max: bigint | undefined;
-  const starts = spans.map((s) => toBig(s.startNs));
-  const ends = spans.map((s) => toBig(s.endNs));
-  for (let i = 0; i < spans.length; i++) {
-    if (min === undefined || (starts[i] as bigint) < min) min = starts[i];
-    if (max === undefined || (ends[i] as bigint) > max) max = ends[i];
+/** Start and end of every span in ns from the trace's first start, and that start; malformed times count as 0. */
+function spanTimes(spans: readonly TraceSpan[]): { starts: ArrayLike<number>; ends: ArrayLike<number>; startEpochNs: bigint } {
+  const n = spans.length;
+  const fast = relativeNs([...spans.map((s) => s.startNs), ...spans.map((s) => s.endNs)]);
+  if (fast) {
+    let first = Infinity;
+    for (let i = 0; i < n; i++) first = Math.min(first, fast.offsets[i] as number);
+    if (n === 0) first = 0;
+    const starts = new Float64Array(n);
+    const ends = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      starts[i] = (fast.offsets[i] as number) - first;
+      ends[i] = (fast.offsets[n + i] as number) - first;
+    }
+    return { starts, ends, startEpochNs: fast.minNs + BigInt(first) };
   }
-  const startEpochNs = min ?? 0n;
+  // Odd input (a malformed or far-off time): exact BigInt arithmetic, as slow as it is sure.
+  const big = spans.map((s) => [toBig(s.startNs), toBig(s.endNs)] as const);
+  let min: bigint | undefined;
+  for (const [start] of big) if (min === undefined || start < min) min = start;
+  const epoch = min ?? 0n;
+  return { starts: big.map(([a]) => Number(a - epoch)), ends: big.map(([, b]) => Number(b - epoch)), startEpochNs: epoch };
+}
+
+function makeNodes<S extends TraceSpan>(spans: readonly S[]): { byId: Map<string, TreeNode<S>>; startEpochNs: bigint; durationNs: number } {
+  const { starts, ends, startEpochNs } = spanTimes(spans);
+  let maxEnd = -Infinity;
   const byId = new Map<string, TreeNode<S>>();
   spans.forEach((span, i) => {
+    if ((ends[i] as number) > maxEnd) maxEnd = ends[i] as number;
     if (byId.has(span.spanId)) return; // a duplicated id: the first copy wins
-    const startNs = Number((starts[i] as bigint) - startEpochNs);
-    const endNs = Math.max(startNs, Number((ends[i] as bigint) - startEpochNs));
+    const startNs = starts[i] as number;
+    const endNs = Math.max(startNs, ends[i] as number);
     byId.set(span.spanId, {
       span, startNs, endNs, durationNs: endNs - startNs, depth: 0, parent: null, children: [],
       orphan: null, descendants: 0, isError: span.status.code === 'ERROR',
     });
   });
-  const durationNs = max === undefined || max < startEpochNs ? 0 : Number(max - startEpochNs);
+  const durationNs = spans.length === 0 || maxEnd < 0 ? 0 : maxEnd;
   return { byId, startEpochNs, durationNs };
 }
 

@@ -5,6 +5,7 @@ import { setPrefs, usePrefs } from './prefs.ts';
 import { Link, navigate, useRoute } from './router.tsx';
 import { SearchPage } from './pages/search/search-page.tsx';
 import { TracePage } from './pages/trace/trace-page.tsx';
+import { ShortcutHelp } from './components/shortcut-help.tsx';
 import { ServiceMapPage } from './pages/map/service-map-page.tsx';
 import { ComparePage } from './pages/compare/compare-page.tsx';
 import { OpenFilePage } from './pages/upload/open-file-page.tsx';
@@ -67,6 +68,9 @@ export function App() {
         </nav>
         <div class="tw-topbar-right">
           <TraceIdBox />
+          <button class="tw-toggle tw-help-button" title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts" onClick={() => window.dispatchEvent(new KeyboardEvent('keydown', { key: '?' }))}>
+            ?
+          </button>
           <button
             class="tw-toggle"
             title="Show times in local time or UTC"
@@ -98,6 +102,7 @@ export function App() {
           </div>
         )}
       </main>
+      <ShortcutHelp />
     </div>
   );
 }

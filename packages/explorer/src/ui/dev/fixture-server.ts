@@ -48,8 +48,8 @@ const server = createServer(async (req, res) => {
       edges: [
         { from: 'gateway', to: 'orders', kind: 'rpc', count: 120, errorCount: 0, errorRate: 0 },
         { from: 'orders', to: 'inventory', kind: 'rpc', count: 118, errorCount: 4, errorRate: 4 / 118 },
-        { from: 'orders', to: 'notifications', kind: 'messaging', count: 117, errorCount: 0, errorRate: 0 },
-        { from: 'orders', to: 'shipping', kind: 'messaging', count: 117, errorCount: 0, errorRate: 0 },
+        { from: 'orders', to: 'notifications', kind: 'messaging', system: 'kafka', count: 117, errorCount: 0, errorRate: 0 },
+        { from: 'orders', to: 'shipping', kind: 'messaging', system: 'rabbitmq', count: 117, errorCount: 3, errorRate: 3 / 117 },
         { from: 'orders', to: 'analytics', kind: 'messaging', count: 10, errorCount: 0, errorRate: 0 },
         { from: 'notifications', to: 'gateway', kind: 'http', count: 3, errorCount: 0, errorRate: 0 },
       ],

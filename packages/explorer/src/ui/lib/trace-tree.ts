@@ -11,6 +11,13 @@ export type TraceTree = SpanTree<ApiSpan>;
 
 export const buildTraceTree = (spans: readonly ApiSpan[]): TraceTree => buildTree(spans);
 
+/**
+ * Indentation stops growing at this depth: a trace 1,900 levels deep would
+ * otherwise push every name 26,000 px right (and paint that much indent guide
+ * per row). Deeper rows show their depth as a number instead.
+ */
+export const MAX_INDENT_LEVELS = 12;
+
 /** Rows of the waterfall: pre-order, skipping everything under a collapsed span. */
 export function visibleRows(tree: TraceTree, collapsed: ReadonlySet<string>): SpanNode[] {
   if (collapsed.size === 0) return tree.preorder;

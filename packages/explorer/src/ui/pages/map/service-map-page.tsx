@@ -12,6 +12,10 @@ function pct(rate: number): string {
   return rate === 0 ? '0%' : rate < 0.001 ? '<0.1%' : `${Math.round(rate * 1000) / 10}%`;
 }
 
+/** How a broker is named on an edge label; classes: `system-kafka`, `system-rabbitmq`, `system-other`. */
+const SYSTEM_LABEL: Record<string, string> = { kafka: 'Kafka', rabbitmq: 'RabbitMQ' };
+const systemClass = (system: string | undefined): string => (system && SYSTEM_LABEL[system] ? system : 'other');
+
 function MapGraph({ map }: { map: ServiceMap }) {
   const layout = layoutServiceMap(map.nodes.map((n) => n.service), map.edges);
   const stats = new Map(map.nodes.map((n) => [n.service, n]));
@@ -26,7 +30,7 @@ function MapGraph({ map }: { map: ServiceMap }) {
   return (
     <svg class="tw-map-svg" width={layout.width} height={layout.height} viewBox={`0 0 ${layout.width} ${layout.height}`} role="img" aria-label="Service map">
       <defs>
-        {['rpc', 'http', 'messaging', 'other', 'error'].map((k) => (
+        {['rpc', 'http', 'messaging', 'kafka', 'rabbitmq', 'other', 'error'].map((k) => (
           <marker id={`tw-map-arrow-${k}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto">
             <path d="M0,0 L10,5 L0,10 z" class={`tw-map-head-${k}`} />
           </marker>
@@ -64,12 +68,18 @@ function MapGraph({ map }: { map: ServiceMap }) {
           (1 - t) ** 3 * a + 3 * (1 - t) ** 2 * t * b + 3 * (1 - t) * t ** 2 * c + t ** 3 * e;
         const mx = bez(x1, c1x, c2x, x2);
         const my = bez(y1, c1y, c2y, y2);
-        const label = `${e.kind === 'messaging' ? '✉ ' : ''}${e.count}${hasErr ? ` · ${pct(e.errorRate)} err` : ''}`;
-        const lw = label.length * 6.4 + 14;
+        const broker = e.kind === 'messaging' ? `✉ ${e.system ? (SYSTEM_LABEL[e.system] ?? e.system) : ''} `.replace('  ', ' ') : '';
+        const label = `${broker}${e.count}${e.kind === 'messaging' || hasErr ? ` · ${pct(e.errorRate)} err` : ''}`;
+        const lw = label.length * 7 + 16;
         return (
-          <g class={`tw-map-edge kind-${e.kind}${hasErr ? ' has-error' : ''}${failing ? ' failing' : ''}`} data-from={e.from} data-to={e.to}>
-            <title>{`${e.from} → ${e.to} (${e.kind}): ${e.count} calls, ${e.errorCount} errors`}</title>
-            <path d={d} marker-end={`url(#tw-map-arrow-${failing ? 'error' : e.kind})`} />
+          <g
+            class={`tw-map-edge kind-${e.kind}${e.kind === 'messaging' ? ` system-${systemClass(e.system)}` : ''}${hasErr ? ' has-error' : ''}${failing ? ' failing' : ''}`}
+            data-from={e.from}
+            data-to={e.to}
+            data-system={e.system}
+          >
+            <title>{`${e.from} → ${e.to} (${e.system ? (SYSTEM_LABEL[e.system] ?? e.system) : e.kind}): ${e.count} ${e.kind === 'messaging' ? 'messages' : 'calls'}, ${e.errorCount} errors (${pct(e.errorRate)})`}</title>
+            <path d={d} marker-end={`url(#tw-map-arrow-${failing ? 'error' : e.kind === 'messaging' && systemClass(e.system) !== 'other' ? e.system : e.kind})`} />
             <g transform={`translate(${mx}, ${my})`}>
               <rect x={-lw / 2} y={-9} width={lw} height={18} rx={9} />
               <text text-anchor="middle" dy="4">
@@ -122,7 +132,7 @@ export function ServiceMapPage({ query }: { query: URLSearchParams }) {
           </select>
         </label>
         <span class="tw-map-legend">
-          <span class="lg lg-rpc" /> gRPC <span class="lg lg-http" /> HTTP <span class="lg lg-messaging" /> Kafka / RabbitMQ
+          <span class="lg lg-rpc" /> gRPC <span class="lg lg-http" /> HTTP <span class="lg lg-kafka" /> Kafka <span class="lg lg-rabbitmq" /> RabbitMQ
           <span class="lg lg-error" /> ≥ 5% errors
         </span>
       </div>

@@ -10,15 +10,23 @@ export interface ResultsListProps {
   /** Trace ids ticked for comparison. */
   picked?: readonly string[];
   onPick?: (traceId: string) => void;
+  /** Highlighted by the keyboard (j/k). */
+  activeId?: string | undefined;
+  /** Arrived with the last live update. */
+  fresh?: ReadonlySet<string>;
 }
 
-export function ResultsList({ traces, tz, picked = [], onPick }: ResultsListProps) {
+export function ResultsList({ traces, tz, picked = [], onPick, activeId, fresh }: ResultsListProps) {
   const longest = Math.max(1e-9, ...traces.map((t) => t.durationMs));
   const now = Date.now();
   return (
     <ol class="tw-results">
       {traces.map((t) => (
-        <li class={`tw-result${t.errorCount > 0 ? ' has-error' : ''}`} data-trace-id={t.traceId}>
+        <li
+          class={`tw-result${t.errorCount > 0 ? ' has-error' : ''}${t.traceId === activeId ? ' is-active' : ''}${fresh?.has(t.traceId) ? ' is-fresh' : ''}`}
+          data-trace-id={t.traceId}
+          aria-current={t.traceId === activeId ? 'true' : undefined}
+        >
           {onPick && (
             <label class="tw-result-pick" title="Select two traces to compare them">
               <input type="checkbox" aria-label={`Select ${t.traceId} to compare`} checked={picked.includes(t.traceId)} onChange={() => onPick(t.traceId)} />

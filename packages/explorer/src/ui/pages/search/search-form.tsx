@@ -57,7 +57,7 @@ export function SearchFormPanel({ initial, onSubmit, invalid }: { initial: Searc
     >
       <label>
         Service
-        <select name="service" class={mark('service')} value={form.service} onChange={(e) => setForm((f) => ({ ...f, service: e.currentTarget.value, operation: '' }))}>
+        <select name="service" data-slash-focus class={mark('service')} value={form.service} onChange={(e) => setForm((f) => ({ ...f, service: e.currentTarget.value, operation: '' }))}>
           <option value="">All services</option>
           {(services.data ?? []).map((s) => (
             <option value={s}>{s}</option>

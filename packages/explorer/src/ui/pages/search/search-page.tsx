@@ -5,7 +5,9 @@ import { formatTotal, type TimeZoneMode } from '../../lib/format.ts';
 import { formFromQuery, queryFromForm, SORTS, type SearchForm, type SortOrder } from '../../lib/search-query.ts';
 import { compareHref } from '../../lib/routes.ts';
 import { navigate } from '../../router.tsx';
+import { LiveControl, useLiveSearch } from './live-control.tsx';
 import { ResultsList } from './results-list.tsx';
+import { useResultKeys } from './use-result-keys.ts';
 import { ResultsScatter } from './results-scatter.tsx';
 import { SearchFormPanel } from './search-form.tsx';
 import './search.css';
@@ -22,7 +24,10 @@ export function SearchPage({ query, tz }: { query: URLSearchParams; tz: TimeZone
   const form = useMemo(() => formFromQuery(query), [key]);
   const apiQuery = useMemo(() => queryFromForm(form), [form]);
   const result = useAsync((signal) => searchTraces(apiQuery, signal), [apiQuery.toString()]);
-  const data = result.data;
+  const live = useLiveSearch(apiQuery.toString());
+  // Live mode shows the stream's answers once the first one is in.
+  const data = live.on && live.shown ? live.shown : result.data;
+  const active = useResultKeys(data?.traces ?? [], live);
   const pageEnd = data ? data.offset + data.traces.length : 0;
   // Past the count bound the last page is the first one that comes back short.
   const hasNext = data ? (data.totalCapped ? data.traces.length === data.limit : pageEnd < data.total) : false;
@@ -63,6 +68,7 @@ export function SearchPage({ query, tz }: { query: URLSearchParams; tz: TimeZone
               <button onClick={() => setPicked([])}>Clear</button>
             </span>
           )}
+          <LiveControl live={live} />
           <label class="tw-inline">
             Sort
             <select name="sort" value={form.sort} onChange={(e) => go({ ...form, sort: e.currentTarget.value as SortOrder, offset: 0 })}>
@@ -83,7 +89,7 @@ export function SearchPage({ query, tz }: { query: URLSearchParams; tz: TimeZone
           </div>
         )}
         {data && data.traces.length > 0 && <ResultsScatter traces={data.traces} tz={tz} />}
-        {data && data.traces.length > 0 && <ResultsList traces={data.traces} tz={tz} picked={picked} onPick={pick} />}
+        {data && data.traces.length > 0 && <ResultsList traces={data.traces} tz={tz} picked={picked} onPick={pick} activeId={active} fresh={live.fresh} />}
         {data && (data.total > data.limit || data.totalCapped || data.offset > 0) && (
           <div class="tw-pager">
             <button disabled={data.offset === 0} onClick={() => go({ ...form, offset: Math.max(0, data.offset - data.limit) })}>

@@ -2,7 +2,7 @@ import { memo } from 'preact/compat';
 import { serviceColor } from '../../lib/colors.ts';
 import { formatDurationNs } from '../../lib/format.ts';
 import { viewBar } from '../../lib/timeline.ts';
-import type { SpanNode } from '../../lib/trace-tree.ts';
+import { MAX_INDENT_LEVELS, type SpanNode } from '../../lib/trace-tree.ts';
 import type { DetachedReason } from '../../../trace/index.ts';
 
 export const ROW_HEIGHT = 26;
@@ -59,6 +59,7 @@ function SpanRowImpl(p: SpanRowProps) {
   if (p.match) classes.push('is-match');
   if (p.showCriticalPath && p.onCriticalPath) classes.push('on-cp');
   const externalLinks = span.links.length;
+  const indent = Math.min(node.depth, MAX_INDENT_LEVELS);
   return (
     <div
       class={classes.join(' ')}
@@ -70,8 +71,13 @@ function SpanRowImpl(p: SpanRowProps) {
       data-depth={node.depth}
       onClick={() => p.onSelect(span.spanId)}
     >
-      <div class="tw-row-name" style={{ paddingLeft: `${6 + node.depth * INDENT}px` }}>
-        {node.depth > 0 && <span class="tw-indent-guide" style={{ width: `${node.depth * INDENT}px` }} />}
+      <div class="tw-row-name" style={{ paddingLeft: `${6 + indent * INDENT}px` }}>
+        {indent > 0 && <span class="tw-indent-guide" style={{ width: `${indent * INDENT}px` }} />}
+        {node.depth > MAX_INDENT_LEVELS && (
+          <span class="tw-depth" title={`Depth ${node.depth.toLocaleString('en-US')}: indentation stops at ${MAX_INDENT_LEVELS} levels`}>
+            {node.depth.toLocaleString('en-US')}
+          </span>
+        )}
         {node.children.length > 0 ? (
           <button
             class="tw-twisty"

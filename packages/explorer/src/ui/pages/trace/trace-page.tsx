@@ -1,28 +1,24 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { ApiError, otlpDownloadUrl } from '../../api.ts';
-import { useAsync } from '../../components/use-async.ts';
+import { otlpDownloadUrl } from '../../api.ts';
 import { traceConnections } from '../../lib/connections.ts';
-import { nsToMs, type TimeZoneMode } from '../../lib/format.ts';
+import type { TimeZoneMode } from '../../lib/format.ts';
+import { isPlainKey, isTyping } from '../../lib/shortcuts.ts';
 import { traceHref } from '../../lib/routes.ts';
 import { ancestorIds, buildTraceTree, collapseBelow, firstError, visibleRows } from '../../lib/trace-tree.ts';
 import { criticalPathIds } from '../../../trace/index.ts';
-import { loadTrace, openedTrace } from '../../local-traces.ts';
+import { openedTrace } from '../../local-traces.ts';
 import { Link, navigate } from '../../router.tsx';
 import { FlameGraph } from './flame-graph.tsx';
 import { SpanDetail } from './span-detail.tsx';
 import { TraceHeader } from './trace-header.tsx';
 import { TraceStatsTable } from './trace-stats.tsx';
 import { type TraceViewMode, ViewSwitch } from './view-switch.tsx';
+import { useLiveTrace } from './use-live-trace.ts';
 import { Waterfall } from './waterfall.tsx';
 import './trace.css';
 
-/** Keep polling while the newest span ended less than this long ago: more may still arrive. */
-const LIVE_WINDOW_MS = 30_000;
-const POLL_MS = 2_500;
-
 export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: string | undefined; tz: TimeZoneMode }) {
-  const [poll, setPoll] = useState(0);
-  const state = useAsync((signal) => loadTrace(traceId, signal), [traceId, poll]);
+  const { state, live, notFound, waiting } = useLiveTrace(traceId);
   const fromFile = openedTrace(traceId);
   const [view, setView] = useState<TraceViewMode>('waterfall');
   const trace = state.data;
@@ -32,17 +28,6 @@ export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: st
   const [find, setFind] = useState('');
   const [scrollNonce, setScrollNonce] = useState(0);
   const [zoom, setZoom] = useState<[number, number] | undefined>();
-
-  const endMs = tree ? nsToMs(tree.startEpochNs) + tree.durationNs / 1e6 : 0;
-  const notFound = state.status === 'error' && state.error instanceof ApiError && state.error.status === 404;
-  const live = Boolean(tree) && !fromFile && Date.now() - endMs < LIVE_WINDOW_MS;
-  useEffect(() => {
-    if (state.status === 'loading') return;
-    // Poll while the trace is young; a 404 for a just-sent trace id is polled a little too.
-    if (!(live || (notFound && poll < 6))) return;
-    const t = setTimeout(() => setPoll((n) => n + 1), POLL_MS);
-    return () => clearTimeout(t);
-  }, [state.status, live, notFound, poll]);
 
   const criticalPath = useMemo(() => {
     if (!tree) return new Set<string>();
@@ -90,7 +75,7 @@ export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: st
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       const target = e.target as HTMLElement | null;
-      if (!tree || e.altKey || e.ctrlKey || e.metaKey || target?.closest('input, select, textarea')) return;
+      if (!tree || !isPlainKey(e) || isTyping(target)) return;
       const at = rows.findIndex((r) => r.span.spanId === spanId);
       const current = at >= 0 ? rows[at] : undefined;
       let handled = true;
@@ -100,6 +85,7 @@ export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: st
         if (current.children.length > 0 && !collapsed.has(current.span.spanId)) toggle(current.span.spanId);
         else if (current.parent) select(current.parent.span.spanId);
       } else if (e.key === 'ArrowRight' && current && collapsed.has(current.span.spanId)) toggle(current.span.spanId);
+      else if (e.key === 'e' && firstError(tree)) select(firstError(tree)!.span.spanId);
       else if (e.key === 'Escape' && spanId) navigate(traceHref(traceId), { replace: true });
       else handled = false;
       if (handled) {
@@ -119,7 +105,7 @@ export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: st
         <div class="tw-empty" role="alert">
           {notFound ? (
             <>
-              Trace <code>{traceId}</code> was not found{poll < 6 ? ' (yet): retrying…' : '.'}
+              Trace <code>{traceId}</code> was not found{waiting ? ' (yet): waiting for its spans…' : '.'}
             </>
           ) : (
             state.error.message
@@ -172,6 +158,7 @@ export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: st
           <input
             placeholder="Find in trace…"
             aria-label="Find in trace"
+            data-slash-focus
             value={find}
             onInput={(e) => setFind(e.currentTarget.value)}
           />
