@@ -3,7 +3,8 @@
  * bound parameter; only fixed SQL fragments are concatenated.
  *
  * Each filter becomes a *probe*: a condition on one trace (`t`), checked
- * through the `*_tseq` indexes, whose cost follows that trace's size. Filters
+ * through the `*_tseq` indexes (attributes: the trace's chunks' `kv`),
+ * whose cost follows that trace's size. Filters
  * an index can answer directly also offer a *driver*: the traces that may
  * match, read from an index range (a superset: probes still decide). The plan
  * (search-plan.ts) counts a driver's range before using it, so no statement

@@ -1,7 +1,8 @@
 /**
  * Every write to the store's tables. `write` is one transaction: it merges
  * the batch's spans into the per-trace summary rows, appends one chunk per
- * trace, and records the trace's operations, span attribute values and
+ * trace with its span attribute pairs (`kv`, and one FTS5 document in
+ * `attr_terms`: attr-index.ts), and records the trace's operations and
  * resources for search (de-duplicated within the batch; INSERT OR IGNORE
  * de-duplicates across batches).
  *
