@@ -1,7 +1,8 @@
 /**
  * Every write to the store's tables. `write` is one transaction: it merges
  * the batch's spans into the per-trace summary rows, appends one chunk per
- * trace, and records the trace's operations, span attribute values and
+ * trace with its span attribute pairs (`kv`, and one FTS5 document in
+ * `attr_terms`: attr-index.ts), and records the trace's operations and
  * resources for search (de-duplicated within the batch; INSERT OR IGNORE
  * de-duplicates across batches).
  *
@@ -18,6 +19,7 @@
  */
 import type Database from 'better-sqlite3';
 import { type Resource, type StoredSpan, valueToString } from '../model.ts';
+import { ChunkAttrs } from './attr-index.ts';
 import { decodeChunk, encodeChunk } from './chunk-codec.ts';
 import type { OperationCatalog, SeenOperation } from './operation-catalog.ts';
 import { INDEXED_VALUE_CHARS } from './schema.ts';
@@ -66,7 +68,8 @@ export function createBatchWriter(db: Database.Database, catalog: OperationCatal
     `UPDATE traces SET start_ns = ?, end_ns = ?, duration_ns = ?, root_service = ?, root_name = ?, root_known = ?,
        span_count = ?, error_count = ?, services = ? WHERE tseq = ?`,
   );
-  const insertChunk = db.prepare('INSERT INTO chunks (tseq, span_count, data, span_ids) VALUES (?, ?, ?, ?)');
+  const insertChunk = db.prepare('INSERT INTO chunks (tseq, span_count, kv, data, span_ids) VALUES (?, ?, ?, ?, ?)');
+  const insertTerms = db.prepare('INSERT INTO attr_terms (rowid, t) VALUES (?, ?)');
   // The chunk body is read only for chunks written before span_ids existed.
   const chunkIds = db.prepare<[number | bigint], { span_ids: Buffer | null; data: Buffer | null }>(
     'SELECT span_ids, CASE WHEN span_ids IS NULL THEN data END AS data FROM chunks WHERE tseq = ?',
@@ -91,7 +94,8 @@ export function createBatchWriter(db: Database.Database, catalog: OperationCatal
     return ids;
   };
   const insertOp = db.prepare('INSERT OR IGNORE INTO trace_ops (service, name, kind, tseq) VALUES (?, ?, ?, ?)');
-  const insertAttr = db.prepare('INSERT OR IGNORE INTO attrs (key, value, tseq) VALUES (?, ?, ?)');
+  // Before the chunks go: their FTS documents are found by the chunks' rowids.
+  const deleteTerms = db.prepare('DELETE FROM attr_terms WHERE rowid IN (SELECT rowid FROM chunks WHERE tseq IN (SELECT value FROM json_each(?)))');
   const opsOfTraces = db.prepare<[string], { service: string; name: string; kind: number }>(
     'SELECT DISTINCT service, name, kind FROM trace_ops WHERE tseq IN (SELECT value FROM json_each(?))',
   );
@@ -184,18 +188,9 @@ export function createBatchWriter(db: Database.Database, catalog: OperationCatal
     } else {
       tseq = insertTrace.run(traceId, s0, e0, duration, rootService, rootName, rootKnown ? 1 : 0, spanCount, errors, servicesJson).lastInsertRowid;
     }
-    insertChunk.run(tseq, spans.length, encodeChunk(spans), Buffer.from(spans.map((s) => s.span.spanId).join(''), 'hex'));
-
     const ops = new Set<string>();
-    const attrs = new Set<string>();
+    const attrs = new ChunkAttrs(INDEXED_VALUE_CHARS);
     const seenResources = new Set<object>();
-    const addAttr = (key: string, value: string) => {
-      const k = `${key}\u0000${value.slice(0, INDEXED_VALUE_CHARS)}`;
-      if (!attrs.has(k)) {
-        attrs.add(k);
-        insertAttr.run(key, value.slice(0, INDEXED_VALUE_CHARS), tseq);
-      }
-    };
     for (const s of spans) {
       const opKey = `${s.service}\u0000${s.span.name}\u0000${s.span.kind}`;
       if (!ops.has(opKey)) {
@@ -210,14 +205,17 @@ export function createBatchWriter(db: Database.Database, catalog: OperationCatal
         seenResources.add(s.resource);
         insertTraceResource.run(tseq, resourceId(s.resource));
       }
-      for (const kv of s.span.attributes) addAttr(kv.key, valueToString(kv.value));
+      for (const kv of s.span.attributes) attrs.add(kv.key, valueToString(kv.value));
       // The tags the Jaeger API shows are searchable too (span.kind, otel.status_code, error).
-      addAttr('span.kind', KIND_TAG[s.span.kind] ?? 'unspecified');
+      attrs.add('span.kind', KIND_TAG[s.span.kind] ?? 'unspecified');
       if (s.span.status.code === 2) {
-        addAttr('otel.status_code', 'ERROR');
-        addAttr('error', 'true');
-      } else if (s.span.status.code === 1) addAttr('otel.status_code', 'OK');
+        attrs.add('otel.status_code', 'ERROR');
+        attrs.add('error', 'true');
+      } else if (s.span.status.code === 1) attrs.add('otel.status_code', 'OK');
     }
+    const ids = Buffer.from(spans.map((s) => s.span.spanId).join(''), 'hex');
+    const chunk = insertChunk.run(tseq, spans.length, attrs.kv(), encodeChunk(spans), ids).lastInsertRowid;
+    if (attrs.size) insertTerms.run(chunk, attrs.terms());
   };
 
   const writeAll = db.transaction((spans: StoredSpan[]) => {
@@ -234,6 +232,7 @@ export function createBatchWriter(db: Database.Database, catalog: OperationCatal
   const deleteAll = db.transaction((tseqs: number[]) => {
     const json = JSON.stringify(tseqs);
     const ops = opsOfTraces.all(json);
+    deleteTerms.run(json);
     for (const table of ['chunks', 'trace_ops', 'attrs', 'trace_resources', 'traces']) {
       db.prepare(`DELETE FROM ${table} WHERE tseq IN (SELECT value FROM json_each(?))`).run(json);
     }
