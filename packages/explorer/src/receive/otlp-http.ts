@@ -111,56 +111,45 @@ export function createOtlpHttpHandler(opts: OtlpHttpOptions): http.RequestListen
   };
 }
 
-async function handle(req: http.IncomingMessage, res: http.ServerResponse, opts: OtlpHttpOptions, lease: InflightLease, budget: InflightBytes): Promise<void> {
+/** Refuses what can be refused before any of the body is read; what to decode with, or undefined once answered. */
+function admit(req: http.IncomingMessage, res: http.ServerResponse, opts: OtlpHttpOptions): { enc: Encoding; gzip: boolean } | undefined {
   const pathname = pathOf(req.url);
   if (req.method === 'OPTIONS') {
     // CORS preflight for browser exporters: only for the configured origin.
     sendPreflight(res, opts.corsOrigin, req, 'POST, OPTIONS');
-    return;
+    return undefined;
   }
   if (opts.auth?.enabled && !opts.auth.checkAuthorization(req.headers.authorization)) {
     // The body is never read; `connection: close` drops whatever is still coming.
     sendUnauthorizedJson(res);
-    return;
+    return undefined;
   }
   for (const [k, v] of Object.entries(corsHeaders(opts.corsOrigin, req))) res.setHeader(k, v);
-  if (pathname === undefined) {
-    sendStatus(res, 400, 'json', 'the request target is not a URL path: OTLP/HTTP traces go to POST /v1/traces');
+  const refuse = (status: number, enc: Encoding, message: string, headers: Record<string, string> = {}): undefined => {
+    sendStatus(res, status, enc, message, headers);
     req.resume();
-    return;
-  }
-  if (pathname !== '/v1/traces') {
-    sendStatus(res, 404, 'json', `no such endpoint ${pathname.slice(0, 200)}: OTLP/HTTP traces go to POST /v1/traces`);
-    req.resume();
-    return;
-  }
-  if (req.method !== 'POST') {
-    sendStatus(res, 405, 'json', 'use POST', { allow: 'POST' });
-    req.resume();
-    return;
-  }
+    return undefined;
+  };
+  if (pathname === undefined) return refuse(400, 'json', 'the request target is not a URL path: OTLP/HTTP traces go to POST /v1/traces');
+  if (pathname !== '/v1/traces') return refuse(404, 'json', `no such endpoint ${pathname.slice(0, 200)}: OTLP/HTTP traces go to POST /v1/traces`);
+  if (req.method !== 'POST') return refuse(405, 'json', 'use POST', { allow: 'POST' });
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   const enc: Encoding | undefined = type === 'application/x-protobuf' ? 'protobuf' : type === 'application/json' ? 'json' : undefined;
-  if (!enc) {
-    sendStatus(res, 415, 'json', `unsupported content type ${JSON.stringify(type)}: use application/x-protobuf or application/json`);
-    req.resume();
-    return;
-  }
+  if (!enc) return refuse(415, 'json', `unsupported content type ${JSON.stringify(type)}: use application/x-protobuf or application/json`);
   const contentEncoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-  if (contentEncoding !== 'identity' && contentEncoding !== 'gzip') {
-    sendStatus(res, 415, enc, `unsupported content encoding ${JSON.stringify(contentEncoding)}: use gzip or none`);
-    req.resume();
-    return;
-  }
+  if (contentEncoding !== 'identity' && contentEncoding !== 'gzip') return refuse(415, enc, `unsupported content encoding ${JSON.stringify(contentEncoding)}: use gzip or none`);
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > opts.maxBodyBytes) {
-    sendStatus(res, 413, enc, `body of ${declared} bytes is over the limit of ${opts.maxBodyBytes}`, { connection: 'close' });
-    req.resume();
-    return;
-  }
+  if (declared > opts.maxBodyBytes) return refuse(413, enc, `body of ${declared} bytes is over the limit of ${opts.maxBodyBytes}`, { connection: 'close' });
+  return { enc, gzip: contentEncoding === 'gzip' };
+}
+
+async function handle(req: http.IncomingMessage, res: http.ServerResponse, opts: OtlpHttpOptions, lease: InflightLease, budget: InflightBytes): Promise<void> {
+  const admitted = admit(req, res, opts);
+  if (!admitted) return;
+  const { enc, gzip } = admitted;
   let body: Buffer;
   try {
-    body = await readBody(req, contentEncoding === 'gzip', opts.maxBodyBytes, lease, budget);
+    body = await readBody(req, gzip, opts.maxBodyBytes, lease, budget);
   } catch (err) {
     if (err instanceof TooLargeError) sendStatus(res, 413, enc, `body is over the limit of ${opts.maxBodyBytes} bytes`, { connection: 'close' });
     else if (err instanceof ReceiverBusyError) sendStatus(res, 429, enc, err.message, { 'retry-after': String(err.retryAfterSeconds), connection: 'close' });
