@@ -13,7 +13,7 @@ import { InflightBytes } from './receive/inflight.ts';
 import { DEFAULT_LIMITS, type SpanLimits } from './receive/limits.ts';
 import { TraceFeed } from './receive/trace-feed.ts';
 import type { LiveLimits } from './api/live-stream.ts';
-import { createAuth } from './security/auth.ts';
+import { type Auth, createAuth } from './security/auth.ts';
 import { createApiServer } from './server.ts';
 import { startRetention, type RetentionHandle } from './store/retention.ts';
 import { OpenSearchStore } from './store/opensearch/opensearch-store.ts';
@@ -134,6 +134,40 @@ async function openStore(opts: ExplorerOptions): Promise<Store> {
   }
 }
 
+/** What the process shares with every listener. */
+interface Shared {
+  store: Store;
+  feed: TraceFeed;
+  auth: Auth;
+  onError: (err: Error) => void;
+}
+
+/** Both OTLP receivers' options: one set of limits and one in-flight budget. */
+function receiverOptions(opts: ExplorerOptions, shared: Shared) {
+  const maxBodyBytes = opts.maxBodyBytes ?? 16 * 1024 * 1024;
+  return {
+    ...shared,
+    limits: { ...DEFAULT_LIMITS, ...opts.limits },
+    maxBodyBytes,
+    // One budget for both receivers; never below one largest request, or that request could never pass.
+    inflight: new InflightBytes(Math.max(maxBodyBytes, opts.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES)),
+    ...(opts.corsOrigin !== undefined ? { corsOrigin: opts.corsOrigin } : {}),
+    ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+    ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
+  };
+}
+
+/** The UI/API server's own options. */
+function apiOptions(opts: ExplorerOptions) {
+  return {
+    uiDir: opts.uiDir ?? DEFAULT_UI_DIR,
+    version: VERSION,
+    ...(opts.live ? { live: opts.live } : {}),
+    ...(opts.corsOrigin !== undefined ? { corsOrigin: opts.corsOrigin } : {}),
+    ...(opts.serviceMapCacheMs !== undefined ? { serviceMapCacheMs: opts.serviceMapCacheMs } : {}),
+  };
+}
+
 /**
  * @example
  * const ex = await startExplorer({ dataDir: tmp, grpcPort: 0, httpPort: 0, uiPort: 0 });
@@ -146,39 +180,16 @@ export async function startExplorer(opts: ExplorerOptions = {}): Promise<Explore
   const auth = createAuth({ host, token: opts.token, allowedHosts: opts.allowedHosts });
   const onError = opts.onError ?? ((err: Error) => console.error(`tracewire explorer: ${err.stack ?? err.message}`));
   const store = await openStore(opts);
-  const maxBodyBytes = opts.maxBodyBytes ?? 16 * 1024 * 1024;
   // Receivers tell it which traces they stored; the live API streams listen (api/routes-live.ts).
   const feed = new TraceFeed(onError);
-  const receiverOpts = {
-    store,
-    feed,
-    limits: { ...DEFAULT_LIMITS, ...opts.limits },
-    maxBodyBytes,
-    // One budget for both receivers; never below one largest request, or that request could never pass.
-    inflight: new InflightBytes(Math.max(maxBodyBytes, opts.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES)),
-    onError,
-    auth,
-    ...(opts.corsOrigin !== undefined ? { corsOrigin: opts.corsOrigin } : {}),
-    ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
-    ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
-  };
+  const receiverOpts = receiverOptions(opts, { store, feed, auth, onError });
   const started: Array<() => Promise<void>> = [];
   try {
     const grpc = await startOtlpGrpc(receiverOpts, host, opts.grpcPort ?? 4317);
     started.push(() => stopGrpc(grpc.server));
     const otlpHttp = await startOtlpHttp(receiverOpts, host, opts.httpPort ?? 4318);
     started.push(() => closeHttp(otlpHttp));
-    const api = createApiServer({
-      store,
-      uiDir: opts.uiDir ?? DEFAULT_UI_DIR,
-      version: VERSION,
-      onError,
-      auth,
-      feed,
-      ...(opts.live ? { live: opts.live } : {}),
-      ...(opts.corsOrigin !== undefined ? { corsOrigin: opts.corsOrigin } : {}),
-      ...(opts.serviceMapCacheMs !== undefined ? { serviceMapCacheMs: opts.serviceMapCacheMs } : {}),
-    });
+    const api = createApiServer({ ...apiOptions(opts), store, onError, auth, feed });
     const uiPort = await listen(api, host, opts.uiPort ?? 16686);
     // Live streams never go idle: end them first, or closing the server would wait for them forever.
     started.push(() => {
