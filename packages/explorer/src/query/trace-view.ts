@@ -7,7 +7,7 @@
  */
 import type { ApiAttribute, ApiSpan, TraceTruncation, TraceView } from '../api-types.ts';
 import { type KeyValue, KIND_NAMES, STATUS_NAMES, type StoredSpan, valueToPlain, valueType } from '../model.ts';
-import { buildTree, criticalPathIds, summarize } from '../trace/index.ts';
+import { buildTree, criticalPathIds, summarize, type TraceSpan } from '../trace/index.ts';
 
 /**
  * Most spans of one trace the query API serves (TraceView and Jaeger JSON).
@@ -86,22 +86,22 @@ export function toApiSpan({ span, resource, scope, service }: StoredSpan): ApiSp
   };
 }
 
+/** The summary of the view (`depth` apart: that needs the tree). */
+export function viewSummary(spans: readonly TraceSpan[]): Omit<TraceView['summary'], 'depth'> {
+  const summary = summarize(spans);
+  return { durationNs: String(summary.durationNs), spanCount: summary.spanCount, errorCount: summary.errorCount, services: summary.services };
+}
+
 export function traceView(traceId: string, stored: StoredSpan[], maxSpans = MAX_TRACE_SPANS): TraceView {
   const bounded = boundedSpans(stored, maxSpans);
   const spans = bounded.spans.map(toApiSpan);
   const tree = buildTree(spans);
-  const summary = summarize(spans);
+  const { durationNs, spanCount, errorCount, services } = viewSummary(spans);
   return {
     traceId,
     spans,
     criticalPath: criticalPathIds(tree),
     ...(bounded.truncated ? { truncated: bounded.truncated } : {}),
-    summary: {
-      durationNs: String(summary.durationNs),
-      depth: tree.depth,
-      spanCount: summary.spanCount,
-      errorCount: summary.errorCount,
-      services: summary.services,
-    },
+    summary: { durationNs, depth: tree.depth, spanCount, errorCount, services },
   };
 }
