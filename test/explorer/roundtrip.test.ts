@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { initTracing } from '@tracewire/tracing';
-import type { ApiSpan, TraceView } from '../../packages/explorer/src/index.ts';
+import type { ApiSpan, CompactTraceView, TraceView } from '../../packages/explorer/src/index.ts';
+import { expandCompactView } from '../../packages/explorer/src/ui/lib/compact-trace.ts';
 import { getJson, startTestExplorer } from './helpers.ts';
 
 type Ex = Awaited<ReturnType<typeof startTestExplorer>>;
@@ -152,6 +153,11 @@ describe('explorer round trip from @tracewire/tracing', () => {
       assert.equal(view.summary.depth, 2);
       assert.equal(view.summary.durationNs, '5000000');
       assert.equal(view.criticalPath[0], e.rootId);
+      // The web UI's compact shape says the same once expanded.
+      const compact = await getJson<CompactTraceView>(`${ex.url}/api/tw/traces/${e.traceId}?shape=compact`);
+      assert.equal(compact.status, 200);
+      assert.equal(compact.body.shape, 'compact');
+      assert.deepEqual(expandCompactView(compact.body), view);
 
       // The same trace through the Jaeger v1 API.
       const j = await getJson<{ data: Array<{ traceID: string; spans: Array<Record<string, any>>; processes: Record<string, any> }> }>(
@@ -180,4 +186,10 @@ describe('explorer round trip from @tracewire/tracing', () => {
       assert.equal(jt.processes[jchild.processID].serviceName, `rt-${protocol.replace('/', '-')}`);
     });
   }
+
+  it('answers 400 naming the parameter to a trace shape it does not know', async () => {
+    const r = await getJson<{ error: string; parameter: string }>(`${ex.url}/api/tw/traces/${'ab'.repeat(16)}?shape=tiny`);
+    assert.equal(r.status, 400);
+    assert.equal(r.body.parameter, 'shape');
+  });
 });

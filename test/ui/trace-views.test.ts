@@ -102,6 +102,30 @@ describe('trace views past the waterfall', () => {
     assert.match(await page.locator('.tw-row.selected').innerText(), /payments\s*charge/);
   });
 
+  it('the chosen view is in the URL, so a link opens it, and only the waterfall shows its own controls', async () => {
+    await page.goto(`${ex.url}/trace/${TRACE_A}`);
+    await page.locator('.tw-row').first().waitFor();
+    assert.equal(await page.getByRole('checkbox', { name: 'Critical path' }).count(), 1);
+    assert.equal(await page.getByLabel('Find in trace').count(), 1);
+    await page.getByRole('tab', { name: 'Statistics' }).click();
+    await page.waitForURL(`**/trace/${TRACE_A}?view=stats`);
+    assert.equal(await page.getByRole('checkbox', { name: 'Critical path' }).count(), 0);
+    assert.equal(await page.getByLabel('Find in trace').count(), 0);
+
+    await page.goto(`${ex.url}/trace/${TRACE_A}?view=flame&span=0000000000000a06`);
+    await page.locator('.tw-flame-canvas').waitFor();
+    assert.equal(await page.getByRole('tab', { name: 'Flame graph' }).getAttribute('aria-selected'), 'true');
+    assert.equal(await page.locator('.tw-detail h2').innerText(), 'charge');
+    assert.equal(await page.getByRole('checkbox', { name: 'Critical path' }).count(), 0);
+    assert.equal(await page.getByLabel('Find in trace').count(), 0);
+    // Closing the span keeps the view.
+    await page.keyboard.press('Escape');
+    await page.waitForURL(`**/trace/${TRACE_A}?view=flame`);
+    await page.getByRole('tab', { name: 'Waterfall' }).click();
+    await page.waitForURL(`**/trace/${TRACE_A}`);
+    await page.getByLabel('Find in trace').waitFor();
+  });
+
   it('the statistics table counts spans, errors and self time per operation and per service, sortable by any column', async () => {
     await page.goto(`${ex.url}/trace/${TRACE_B}`);
     await page.getByRole('tab', { name: 'Statistics' }).click();

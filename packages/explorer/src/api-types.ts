@@ -75,6 +75,49 @@ export interface TraceView {
   };
 }
 
+/**
+ * One span of a CompactTraceView, as a tuple: `kind` and `status` index the
+ * view's `kinds` and `statuses`, `resource` and `scope` its `resources` and
+ * `scopes`; `parentSpanId` is '' for none. Trailing empty fields are left
+ * out (events, links, status message).
+ */
+export type CompactSpan = [
+  spanId: string,
+  parentSpanId: string,
+  name: string,
+  kind: number,
+  resource: number,
+  scope: number,
+  startNs: string,
+  endNs: string,
+  status: number,
+  attributes: ApiAttribute[],
+  events?: ApiSpanEvent[],
+  links?: ApiSpanLink[],
+  statusMessage?: string,
+];
+
+/**
+ * `/api/tw/traces/{id}?shape=compact`: the same trace as TraceView with what
+ * spans share sent once (resources, scopes, kind and status names) and each
+ * span a tuple; about a third of the bytes for a big trace. The critical
+ * path and `summary.depth` are not sent: the client computes both from the
+ * span tree it builds anyway (src/trace). `ui/lib/compact-trace.ts` turns it
+ * back into the TraceView the full shape says (query/trace-view-compact.test.ts
+ * holds them equal).
+ */
+export interface CompactTraceView {
+  shape: 'compact';
+  traceId: string;
+  kinds: SpanKindName[];
+  statuses: StatusName[];
+  resources: Array<{ service: string; attributes: ApiAttribute[] }>;
+  scopes: Array<{ name: string; version?: string }>;
+  spans: CompactSpan[];
+  truncated?: TraceTruncation;
+  summary: Omit<TraceView['summary'], 'depth'>;
+}
+
 /** One row of `/api/tw/search`. */
 export interface ApiTraceSummary {
   traceId: string;

@@ -25,7 +25,7 @@ export { buildTree, criticalPath, criticalPathIds, formatDurationNs, summarize }
 export type { CriticalSection, DetachedReason, SpanTree, TraceSpan, TreeNode } from './trace/index.ts';
 export { MAX_TRACE_SPANS, traceView } from './query/trace-view.ts';
 export { buildServiceMap } from './query/service-map.ts';
-export type { ApiAttribute, ApiSpan, ApiTraceSummary, EdgeKind, SearchResponse, ServiceMap, TraceTruncation, TraceView } from './api-types.ts';
+export type { ApiAttribute, ApiSpan, ApiTraceSummary, CompactSpan, CompactTraceView, EdgeKind, SearchResponse, ServiceMap, TraceTruncation, TraceView } from './api-types.ts';
 export type { AnyValue, KeyValue, Resource, Scope, SpanRecord, StoredSpan } from './model.ts';
 export { createAuth, isLoopback, safeEqual, InsecureBindError, WeakTokenError, SESSION_COOKIE } from './security/auth.ts';
 export type { Auth } from './security/auth.ts';

@@ -5,9 +5,10 @@
  */
 import type { SearchResponse } from '../api-types.ts';
 import { traceToOtlpJson } from '../query/otlp-json.ts';
-import { one, parseDuration } from '../query/params.ts';
+import { one, ParamError, parseDuration } from '../query/params.ts';
 import { parseSearchParams } from '../query/search.ts';
 import { traceView } from '../query/trace-view.ts';
+import { compactTraceView } from '../query/trace-view-compact.ts';
 import { type ApiContext, type ApiRequest, type Route, pathParam, routeTable } from './route.ts';
 import { json } from './respond.ts';
 import { loadTrace } from './trace-ids.ts';
@@ -45,9 +46,12 @@ async function traceOtlp(ctx: ApiContext, req: ApiRequest): Promise<void> {
   json(req.res, 200, traceToOtlpJson(t.spans), { 'content-disposition': `attachment; filename="trace-${t.id}.json"` });
 }
 
+/** `?shape=compact` (the web UI's): the same view with shared parts sent once (api-types.ts CompactTraceView). */
 async function trace(ctx: ApiContext, req: ApiRequest): Promise<void> {
+  const shape = one(req.params, 'shape') ?? 'full';
+  if (shape !== 'full' && shape !== 'compact') throw new ParamError('shape', "shape must be 'full' or 'compact'");
   const t = await loadTrace(ctx.store, pathParam(req, 1, 'traceId'));
-  json(req.res, 200, traceView(t.id, t.spans));
+  json(req.res, 200, shape === 'compact' ? compactTraceView(t.id, t.spans) : traceView(t.id, t.spans));
 }
 
 async function serviceMap(ctx: ApiContext, { params, res }: ApiRequest): Promise<void> {

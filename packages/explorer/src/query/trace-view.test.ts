@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Resource, SpanRecord, StoredSpan } from '../model.ts';
 import { toJaegerTrace } from './jaeger-v1.ts';
-import { MAX_TRACE_SPANS, traceView } from './trace-view.ts';
+import { MAX_TRACE_SPANS, sortSpans, traceView } from './trace-view.ts';
 
 const TRACE = 'ab'.repeat(16);
 const resource: Resource = { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] };
@@ -67,5 +67,22 @@ describe('Jaeger references', () => {
       { refType: 'FOLLOWS_FROM', traceID: 'cd'.repeat(16), spanID: 'l1' },
     ]);
     assert.deepEqual(spans.find((s) => s.spanID === 'p')?.references, []);
+  });
+});
+
+describe('span order', () => {
+  const at = (id: string, start: string): StoredSpan => {
+    const s = stored(id, '', 0n, 0n);
+    return { ...s, span: { ...s.span, startTimeUnixNano: start } };
+  };
+
+  it('sorts spans by start time to the nanosecond, then by span id', () => {
+    const spans = [at('c', '1700000000000000002'), at('b', '1700000000000000001'), at('a', '1700000000000000002'), at('d', '1699999999999999999')];
+    assert.deepEqual(sortSpans(spans).map((s) => s.span.spanId), ['d', 'b', 'a', 'c']);
+  });
+
+  it('still sorts when a start is not a plain decimal or the starts lie centuries apart', () => {
+    assert.deepEqual(sortSpans([at('b', '5'), at('a', 'x'), at('c', '1')]).map((s) => s.span.spanId), ['a', 'c', 'b']);
+    assert.deepEqual(sortSpans([at('b', '9000000000000000000'), at('a', '1')]).map((s) => s.span.spanId), ['a', 'b']);
   });
 });

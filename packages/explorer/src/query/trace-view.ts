@@ -7,7 +7,8 @@
  */
 import type { ApiAttribute, ApiSpan, TraceTruncation, TraceView } from '../api-types.ts';
 import { type KeyValue, KIND_NAMES, STATUS_NAMES, type StoredSpan, valueToPlain, valueType } from '../model.ts';
-import { buildTree, criticalPathIds, summarize } from '../trace/index.ts';
+import { buildTree, criticalPathIds, summarize, type TraceSpan } from '../trace/index.ts';
+import { relativeNs } from '../trace/ns-time.ts';
 
 /**
  * Most spans of one trace the query API serves (TraceView and Jaeger JSON).
@@ -31,11 +32,23 @@ function startOf(s: StoredSpan): bigint {
   }
 }
 
-/** Spans sorted by start time, then span id, for a stable order (each start parsed once). */
+const byId = (a: StoredSpan, b: StoredSpan): number => (a.span.spanId < b.span.spanId ? -1 : a.span.spanId > b.span.spanId ? 1 : 0);
+
+/**
+ * Spans sorted by start time, then span id, for a stable order. Starts are
+ * compared as exact trace-relative doubles (ns-time.ts: a third of the time
+ * of BigInt keys for 100,000 spans); odd times fall back to BigInt.
+ */
 export function sortSpans(spans: StoredSpan[]): StoredSpan[] {
+  const rel = relativeNs(spans.map((s) => s.span.startTimeUnixNano));
+  if (rel) {
+    const offsets = rel.offsets;
+    const order = Array.from(spans.keys()).sort((a, b) => (offsets[a] as number) - (offsets[b] as number) || byId(spans[a] as StoredSpan, spans[b] as StoredSpan));
+    return order.map((i) => spans[i] as StoredSpan);
+  }
   return spans
     .map((s) => ({ s, start: startOf(s) }))
-    .sort((a, b) => (a.start === b.start ? (a.s.span.spanId < b.s.span.spanId ? -1 : a.s.span.spanId > b.s.span.spanId ? 1 : 0) : a.start < b.start ? -1 : 1))
+    .sort((a, b) => (a.start === b.start ? byId(a.s, b.s) : a.start < b.start ? -1 : 1))
     .map((x) => x.s);
 }
 
@@ -86,22 +99,22 @@ export function toApiSpan({ span, resource, scope, service }: StoredSpan): ApiSp
   };
 }
 
+/** The summary of the view (`depth` apart: that needs the tree). */
+export function viewSummary(spans: readonly TraceSpan[]): Omit<TraceView['summary'], 'depth'> {
+  const summary = summarize(spans);
+  return { durationNs: String(summary.durationNs), spanCount: summary.spanCount, errorCount: summary.errorCount, services: summary.services };
+}
+
 export function traceView(traceId: string, stored: StoredSpan[], maxSpans = MAX_TRACE_SPANS): TraceView {
   const bounded = boundedSpans(stored, maxSpans);
   const spans = bounded.spans.map(toApiSpan);
   const tree = buildTree(spans);
-  const summary = summarize(spans);
+  const { durationNs, spanCount, errorCount, services } = viewSummary(spans);
   return {
     traceId,
     spans,
     criticalPath: criticalPathIds(tree),
     ...(bounded.truncated ? { truncated: bounded.truncated } : {}),
-    summary: {
-      durationNs: String(summary.durationNs),
-      depth: tree.depth,
-      spanCount: summary.spanCount,
-      errorCount: summary.errorCount,
-      services: summary.services,
-    },
+    summary: { durationNs, depth: tree.depth, spanCount, errorCount, services },
   };
 }

@@ -91,7 +91,7 @@ export function App() {
       <main class="tw-main">
         {route.page === 'search' && <SearchPage query={route.query} tz={prefs.tz} />}
         {route.page === 'trace' && (
-          <TracePage key={route.traceId} traceId={route.traceId} spanId={route.spanId} tz={prefs.tz} />
+          <TracePage key={route.traceId} traceId={route.traceId} spanId={route.spanId} view={route.view} tz={prefs.tz} />
         )}
         {route.page === 'map' && <ServiceMapPage query={route.query} />}
         {route.page === 'compare' && <ComparePage a={route.a} b={route.b} />}

@@ -1,7 +1,12 @@
-/** URL <-> page. Paths: /search?..., /trace/:id?span=<spanId>, /map, /compare?a=<id>&b=<id>, /open. */
+/** URL <-> page. Paths: /search?..., /trace/:id?view=<flame|stats>&span=<spanId>, /map, /compare?a=<id>&b=<id>, /open. */
+
+/** The trace page's views; the waterfall is the default and leaves `view` out of the URL. */
+export type TraceViewMode = 'waterfall' | 'flame' | 'stats';
+const TRACE_VIEWS: readonly TraceViewMode[] = ['waterfall', 'flame', 'stats'];
+
 export type Route =
   | { page: 'search'; query: URLSearchParams }
-  | { page: 'trace'; traceId: string; spanId: string | undefined }
+  | { page: 'trace'; traceId: string; spanId: string | undefined; view: TraceViewMode }
   | { page: 'map'; query: URLSearchParams }
   | { page: 'compare'; a: string; b: string }
   | { page: 'open' }
@@ -22,14 +27,19 @@ export function parseRoute(pathname: string, search: string): Route {
     } catch {
       return { page: 'notfound', path };
     }
-    return { page: 'trace', traceId, spanId: query.get('span') ?? undefined };
+    const view = TRACE_VIEWS.find((v) => v === query.get('view')) ?? 'waterfall';
+    return { page: 'trace', traceId, spanId: query.get('span') ?? undefined, view };
   }
   return { page: 'notfound', path };
 }
 
-export function traceHref(traceId: string, spanId?: string): string {
-  const base = `/trace/${encodeURIComponent(traceId)}`;
-  return spanId ? `${base}?span=${encodeURIComponent(spanId)}` : base;
+/** A trace, a span selected in it, and the view it shows (`span` last, so a link still ends in the span id). */
+export function traceHref(traceId: string, spanId?: string, view: TraceViewMode = 'waterfall'): string {
+  const query = new URLSearchParams();
+  if (view !== 'waterfall') query.set('view', view);
+  if (spanId) query.set('span', spanId);
+  const q = query.toString();
+  return `/trace/${encodeURIComponent(traceId)}${q ? `?${q}` : ''}`;
 }
 
 /** The comparison of trace `a` (the baseline) with trace `b`. */

@@ -34,7 +34,7 @@ test('trace ids are normalised; anything else is refused', () => {
 });
 
 test('routes: search, trace with span deep link, map, unknown', () => {
-  assert.deepEqual(parseRoute('/trace/abc', '?span=01'), { page: 'trace', traceId: 'abc', spanId: '01' });
+  assert.deepEqual(parseRoute('/trace/abc', '?span=01'), { page: 'trace', traceId: 'abc', spanId: '01', view: 'waterfall' });
   assert.equal(parseRoute('/', '').page, 'search');
   assert.equal(parseRoute('/map', '').page, 'map');
   assert.equal(parseRoute('/nope', '').page, 'notfound');

@@ -9,7 +9,20 @@ import { buildTree, selfTimeNs, type SpanTree, type TreeNode } from '../../trace
 export type SpanNode = TreeNode<ApiSpan>;
 export type TraceTree = SpanTree<ApiSpan>;
 
-export const buildTraceTree = (spans: readonly ApiSpan[]): TraceTree => buildTree(spans);
+/**
+ * One tree per spans array: loading a trace builds it for the critical path
+ * (compact-trace.ts) and the page asks again to draw it; a 100,000-span tree
+ * takes a few hundred ms to build.
+ */
+const trees = new WeakMap<readonly ApiSpan[], TraceTree>();
+export function buildTraceTree(spans: readonly ApiSpan[]): TraceTree {
+  let tree = trees.get(spans);
+  if (!tree) {
+    tree = buildTree(spans);
+    trees.set(spans, tree);
+  }
+  return tree;
+}
 
 /**
  * Indentation stops growing at this depth: a trace 1,900 levels deep would

@@ -17,10 +17,9 @@ import { useLiveTrace } from './use-live-trace.ts';
 import { Waterfall } from './waterfall.tsx';
 import './trace.css';
 
-export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: string | undefined; tz: TimeZoneMode }) {
+export function TracePage({ traceId, spanId, view, tz }: { traceId: string; spanId: string | undefined; view: TraceViewMode; tz: TimeZoneMode }) {
   const { state, live, notFound, waiting } = useLiveTrace(traceId);
   const fromFile = openedTrace(traceId);
-  const [view, setView] = useState<TraceViewMode>('waterfall');
   const trace = state.data;
   const tree = useMemo(() => (trace ? buildTraceTree(trace.spans) : undefined), [trace]);
   const [collapsed, setCollapsed] = useState<Set<string>>(() => new Set());
@@ -62,7 +61,9 @@ export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: st
     setScrollNonce((n) => n + 1);
   }, [tree, spanId]);
 
-  const select = useCallback((id: string) => navigate(traceHref(traceId, id), { replace: true }), [traceId]);
+  const select = useCallback((id: string) => navigate(traceHref(traceId, id, view), { replace: true }), [traceId, view]);
+  // The view is in the URL, so a link opens it; switching replaces the entry, like selecting a span.
+  const setView = useCallback((v: TraceViewMode) => navigate(traceHref(traceId, spanId, v), { replace: true }), [traceId, spanId]);
   const toggle = useCallback((id: string) => {
     setCollapsed((c) => {
       const next = new Set(c);
@@ -86,7 +87,7 @@ export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: st
         else if (current.parent) select(current.parent.span.spanId);
       } else if (e.key === 'ArrowRight' && current && collapsed.has(current.span.spanId)) toggle(current.span.spanId);
       else if (e.key === 'e' && firstError(tree)) select(firstError(tree)!.span.spanId);
-      else if (e.key === 'Escape' && spanId) navigate(traceHref(traceId), { replace: true });
+      else if (e.key === 'Escape' && spanId) navigate(traceHref(traceId, undefined, view), { replace: true });
       else handled = false;
       if (handled) {
         e.preventDefault();
@@ -95,7 +96,7 @@ export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: st
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [tree, rows, spanId, collapsed]);
+  }, [tree, rows, spanId, collapsed, view]);
 
   const goto = useCallback((tid: string, sid: string) => navigate(traceHref(tid.toLowerCase(), sid)), []);
 
@@ -142,28 +143,32 @@ export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: st
         >
           Jump to first error
         </button>
-        <label class="tw-check">
-          <input type="checkbox" checked={showCp} onChange={(e) => setShowCp(e.currentTarget.checked)} />
-          <span class="tw-cp-legend" /> Critical path
-        </label>
-        <form
-          class="tw-find"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (matchList.length === 0) return;
-            const at = matchList.findIndex((r) => r.span.spanId === spanId);
-            select(matchList[(at + 1) % matchList.length]!.span.spanId);
-          }}
-        >
-          <input
-            placeholder="Find in trace…"
-            aria-label="Find in trace"
-            data-slash-focus
-            value={find}
-            onInput={(e) => setFind(e.currentTarget.value)}
-          />
-          {find.trim() && <span class="tw-muted">{matches.size} match{matches.size === 1 ? '' : 'es'}</span>}
-        </form>
+        {view === 'waterfall' && (
+          <>
+            <label class="tw-check">
+              <input type="checkbox" checked={showCp} onChange={(e) => setShowCp(e.currentTarget.checked)} />
+              <span class="tw-cp-legend" /> Critical path
+            </label>
+            <form
+              class="tw-find"
+              onSubmit={(e) => {
+                e.preventDefault();
+                if (matchList.length === 0) return;
+                const at = matchList.findIndex((r) => r.span.spanId === spanId);
+                select(matchList[(at + 1) % matchList.length]!.span.spanId);
+              }}
+            >
+              <input
+                placeholder="Find in trace…"
+                aria-label="Find in trace"
+                data-slash-focus
+                value={find}
+                onInput={(e) => setFind(e.currentTarget.value)}
+              />
+              {find.trim() && <span class="tw-muted">{matches.size} match{matches.size === 1 ? '' : 'es'}</span>}
+            </form>
+          </>
+        )}
         <span class="tw-spacer" />
         {!fromFile && (
           <a class="tw-button" href={otlpDownloadUrl(traceId)} download={`trace-${traceId}.json`}>
@@ -215,7 +220,7 @@ export function TracePage({ traceId, spanId, tz }: { traceId: string; spanId: st
             traceId={traceId}
             tz={tz}
             onCriticalPath={criticalPath.has(selected.span.spanId)}
-            onClose={() => navigate(traceHref(traceId), { replace: true })}
+            onClose={() => navigate(traceHref(traceId, undefined, view), { replace: true })}
             onGoto={goto}
           />
         )}

@@ -1,6 +1,8 @@
 import './views.css';
-/** The trace page's views: the waterfall, the flame graph and the statistics table. */
-export type TraceViewMode = 'waterfall' | 'flame' | 'stats';
+import type { TraceViewMode } from '../../lib/routes.ts';
+
+/** The trace page's views: the waterfall, the flame graph and the statistics table (kept in the URL, lib/routes.ts). */
+export type { TraceViewMode };
 
 const LABELS: Record<TraceViewMode, string> = { waterfall: 'Waterfall', flame: 'Flame graph', stats: 'Statistics' };
 
