@@ -116,10 +116,24 @@ async function measure(url: string): Promise<Figure[]> {
     return [
       { case: `API answer, ${SPANS.toLocaleString('en-US')} spans, full shape (${full.mib} MiB JSON)`, value: full.ms, unit: 'ms' },
       { case: `API answer, compact shape (${compact.mib} MiB JSON, what the page reads)`, value: compact.ms, unit: 'ms' },
-      { case: 'open the trace page (first rows painted)', value: openMs, unit: 'ms', target: '< 2,000 ms', met: openMs < 2000 },
+      {
+        case: 'open the trace page (first rows painted)',
+        value: openMs,
+        unit: 'ms',
+        target: '< 2,000 ms',
+        met: openMs < 2000,
+        ...(openMs < 2000 ? {} : { note: `${openMs - 2000} ms over (x${(openMs / 2000).toFixed(2)}); load average ${os.loadavg()[0]?.toFixed(1)} during the run` }),
+      },
       { case: '  of which the API request (in the page)', value: apiInPageMs, unit: 'ms' },
       { case: '  of which the page (parse, tree, render)', value: openMs - apiInPageMs, unit: 'ms' },
-      { case: 'scroll the waterfall (10 rows per frame)', value: Math.round(fps * 10) / 10, unit: 'frames/s', target: '60', met: fps >= 58 },
+      {
+        case: 'scroll the waterfall (10 rows per frame)',
+        value: Math.round(fps * 10) / 10,
+        unit: 'frames/s',
+        target: '60',
+        met: fps >= 58,
+        ...(fps >= 58 ? {} : { note: `${(60 - fps).toFixed(1)} frames/s short; load average ${os.loadavg()[0]?.toFixed(1)} during the run` }),
+      },
       { case: `collapse the root (hides ${SPANS - 1} spans)`, value: collapseMs, unit: 'ms' },
     ];
   } finally {
