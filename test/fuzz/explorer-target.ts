@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { after, before } from 'node:test';
 import { getJson, hex, otlpJson, postJson, tempDir } from '../explorer/helpers.ts';
 import { type ExplorerProcess, startExplorerProcess, waitExit } from '../explorer/process.ts';
 
@@ -77,4 +78,19 @@ export async function pool<T>(items: T[], concurrency: number, fn: (item: T, ind
 
 export function count(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+/**
+ * The file's fuzz target: an explorer started before its tests with spans
+ * stored in it (`baseline`, compared by `assertIntact` after the fuzz), and
+ * stopped after them.
+ */
+export function useFuzzTarget(): { t: FuzzTarget; baseline: Map<string, string> } {
+  const target = {} as ReturnType<typeof useFuzzTarget>;
+  before(async () => {
+    target.t = await startTarget();
+    target.baseline = await storeBaseline(target.t.ex);
+  });
+  after(() => target.t?.stop());
+  return target;
 }

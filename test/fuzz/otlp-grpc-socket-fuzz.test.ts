@@ -15,11 +15,11 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { hex } from '../explorer/helpers.ts';
 import { emptyRepeated, requestBytes, spanBytes } from '../explorer/otlp-wire.ts';
-import { RUNS, SEED, type FuzzTarget, assertIntact, count, pool, startTarget, storeBaseline } from './explorer-target.ts';
+import { RUNS, SEED, assertIntact, count, pool, useFuzzTarget } from './explorer-target.ts';
 
 const EXPORT = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 const validProto = requestBytes([spanBytes({ traceId: hex(0xf4, 32), spanId: hex(4, 16) })]);
@@ -167,19 +167,13 @@ function runRaw(port: number, bytes: Buffer): Promise<Outcome> {
 }
 
 describe(`OTLP/gRPC listener, raw HTTP/2 fuzz (${RUNS} cases, seed ${SEED})`, () => {
-  let t: FuzzTarget;
-  let baseline: Map<string, string>;
-  before(async () => {
-    t = await startTarget();
-    baseline = await storeBaseline(t.ex);
-  });
-  after(() => t?.stop());
+  const fuzz = useFuzzTarget();
 
   it('never fails in the handler, ends every call and connection, and keeps serving with the stored spans intact', { timeout: 600_000 }, async () => {
     const cases = fc.sample(testCase, { seed: SEED, numRuns: RUNS });
     const outcomes = new Map<string, number>();
     await pool(cases, 8, async (tc, i) => {
-      const o = tc.kind === 'raw' ? await runRaw(t.ex.grpcPort, tc.b) : await runCall(t.ex.grpcPort, tc.c);
+      const o = tc.kind === 'raw' ? await runRaw(fuzz.t.ex.grpcPort, tc.b) : await runCall(fuzz.t.ex.grpcPort, tc.c);
       count(outcomes, o.status);
       // INTERNAL from grpc-js itself (an unparsable grpc-timeout, a message that does not gunzip) is its
       // answer to bad input; our handler's would say "internal error".
@@ -187,7 +181,7 @@ describe(`OTLP/gRPC listener, raw HTTP/2 fuzz (${RUNS} cases, seed ${SEED})`, ()
       if (o.status === '13') assert.match(o.message ?? '', /grpc-timeout|Failed to decompress/, `case ${i}: INTERNAL ${o.message}`);
       assert.ok(!/^http 5/.test(o.status), `case ${i}: ${o.status}`);
     });
-    await assertIntact(t.ex, baseline);
+    await assertIntact(fuzz.t.ex, fuzz.baseline);
     console.log(`# figures otlp-grpc-socket-fuzz: ${JSON.stringify(Object.fromEntries([...outcomes].sort()))}`);
   });
 });

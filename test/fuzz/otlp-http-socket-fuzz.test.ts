@@ -11,11 +11,11 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { hex, otlpJson } from '../explorer/helpers.ts';
 import { emptyRepeated, requestBytes, spanBytes } from '../explorer/otlp-wire.ts';
-import { RUNS, SEED, type FuzzTarget, assertIntact, count, pool, startTarget, storeBaseline } from './explorer-target.ts';
+import { RUNS, SEED, assertIntact, count, pool, useFuzzTarget } from './explorer-target.ts';
 
 const validJson = Buffer.from(JSON.stringify(otlpJson([{ traceId: hex(0xf1, 32), spanId: hex(1, 16), name: 'fz', startTimeUnixNano: '1', endTimeUnixNano: '2', attributes: [{ key: 'k', value: { stringValue: 'v' } }] }])));
 const validProto = requestBytes([spanBytes({ traceId: hex(0xf2, 32), spanId: hex(2, 16) })]);
@@ -110,26 +110,20 @@ function exchange(port: number, bytes: Buffer): Promise<number[]> {
 }
 
 describe(`OTLP/HTTP listener, raw-socket fuzz (${RUNS} cases, seed ${SEED})`, () => {
-  let t: FuzzTarget;
-  let baseline: Map<string, string>;
-  before(async () => {
-    t = await startTarget();
-    baseline = await storeBaseline(t.ex);
-  });
-  after(() => t?.stop());
+  const fuzz = useFuzzTarget();
 
   it('answers only 2xx/4xx, ends every connection, and keeps serving with the stored spans intact', { timeout: 600_000 }, async () => {
     const cases = fc.sample(request, { seed: SEED, numRuns: RUNS });
     const statuses = new Map<string, number>();
     await pool(cases, 8, async (r, i) => {
-      const got = await exchange(t.ex.httpPort, bytesOf(r));
+      const got = await exchange(fuzz.t.ex.httpPort, bytesOf(r));
       for (const s of got) {
         count(statuses, String(s));
         assert.ok(s >= 200 && s < 500, `case ${i}: status ${s} for ${JSON.stringify({ ...r, body: r.body.length })}`);
       }
       if (got.length === 0) count(statuses, 'closed without answer');
     });
-    await assertIntact(t.ex, baseline);
+    await assertIntact(fuzz.t.ex, fuzz.baseline);
     console.log(`# figures otlp-http-socket-fuzz: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
   });
 });

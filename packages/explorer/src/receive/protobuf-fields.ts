@@ -136,9 +136,12 @@ export function readKeyValue(r: Reader, end: number, ctx: DecodeContext, owner: 
   return { key, value };
 }
 
-/** ArrayValue: every element takes an item from its owner's budget; the rest are skipped unread. */
-function readArrayValue(r: Reader, end: number, ctx: DecodeContext, owner: Owner, depth: number): AnyValue[] {
-  const values: AnyValue[] = [];
+/**
+ * A repeated field 1 whose every element takes an item from its owner's budget
+ * (ArrayValue elements, KeyValueList entries); the rest are skipped unread.
+ */
+function readBudgeted<T>(r: Reader, end: number, ctx: DecodeContext, owner: Owner, readItem: (itemEnd: number) => T): T[] {
+  const values: T[] = [];
   while (r.pos < end) {
     const tag = r.uint32();
     const wire = tag & 7;
@@ -148,7 +151,7 @@ function readArrayValue(r: Reader, end: number, ctx: DecodeContext, owner: Owner
     }
     expectWire(r, wire, LEN);
     const itemEnd = fieldEnd(r, end);
-    if (ctx.takeItem(owner)) values.push(readAnyValue(r, itemEnd, ctx, owner, depth));
+    if (ctx.takeItem(owner)) values.push(readItem(itemEnd));
     else {
       r.pos = itemEnd;
       ctx.truncate();
@@ -158,26 +161,12 @@ function readArrayValue(r: Reader, end: number, ctx: DecodeContext, owner: Owner
   return values;
 }
 
-/** KeyValueList entries, budgeted like array elements. */
+function readArrayValue(r: Reader, end: number, ctx: DecodeContext, owner: Owner, depth: number): AnyValue[] {
+  return readBudgeted(r, end, ctx, owner, (itemEnd) => readAnyValue(r, itemEnd, ctx, owner, depth));
+}
+
 function readKeyValues(r: Reader, end: number, ctx: DecodeContext, owner: Owner, depth: number): KeyValue[] {
-  const values: KeyValue[] = [];
-  while (r.pos < end) {
-    const tag = r.uint32();
-    const wire = tag & 7;
-    if (tag >>> 3 !== 1) {
-      skipField(r, wire);
-      continue;
-    }
-    expectWire(r, wire, LEN);
-    const itemEnd = fieldEnd(r, end);
-    if (ctx.takeItem(owner)) values.push(readKeyValue(r, itemEnd, ctx, owner, depth));
-    else {
-      r.pos = itemEnd;
-      ctx.truncate();
-    }
-  }
-  checkEnd(r, end);
-  return values;
+  return readBudgeted(r, end, ctx, owner, (itemEnd) => readKeyValue(r, itemEnd, ctx, owner, depth));
 }
 
 /**
