@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BENCHES = ['span-cost', 'service-overhead', 'explorer-ingest', 'explorer-queries', 'completeness'];
+const BENCHES = ['span-cost', 'service-overhead', 'explorer-ingest', 'explorer-queries', 'completeness', 'ui-big-trace'];
 
 const Figure = z.object({
   case: z.string().min(1),
