@@ -2,8 +2,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-/** CPU time the process has used (user + system), seconds; NaN once it is gone. */
-export function cpuSeconds(pid: number): number {
+/** CPU time the process (or `pid/task/tid`: one thread) has used (user + system), seconds; NaN once it is gone. */
+export function cpuSeconds(pid: number | string): number {
   try {
     // Fields after the parenthesised command name; utime and stime are the 12th and 13th (clock ticks, 100 Hz).
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -35,4 +35,9 @@ export function pin(pid: number, cpus: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** CPU time of `pid`'s main thread alone (its event loop and the JS on it), seconds; NaN once it is gone. */
+export function mainThreadCpuSeconds(pid: number): number {
+  return cpuSeconds(`${pid}/task/${pid}`);
 }
