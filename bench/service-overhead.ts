@@ -32,8 +32,6 @@ const CONCURRENCY = 16;
 const DEFAULT_PROTOCOL = resolveConfig({ serviceName: 'bench' }, {}).protocol as BenchProtocol;
 const PROTOCOL_NAME: Record<BenchProtocol, string> = { grpc: 'OTLP/gRPC', 'http/protobuf': 'OTLP/HTTP protobuf', 'http/json': 'OTLP/HTTP JSON' };
 const ON = `always_on, ${PROTOCOL_NAME[DEFAULT_PROTOCOL]}`;
-/** The opt-in worker-thread sender (`exportInWorker`): serialised on the event loop, sent from a worker. */
-const WORKER = `${ON}, sent from a worker thread`;
 
 interface CaseDef {
   name: string;
@@ -41,8 +39,6 @@ interface CaseDef {
   to: 'none' | 'sink' | 'explorer';
   protocol?: BenchProtocol;
   ratio?: number;
-  /** TRACEWIRE_EXPORT_IN_WORKER=true. */
-  worker?: boolean;
 }
 
 function caseDefs(quick: boolean): CaseDef[] {
@@ -50,7 +46,6 @@ function caseDefs(quick: boolean): CaseDef[] {
   return [
     { name: 'off', to: 'none' },
     { name: ON, to: 'sink', protocol: DEFAULT_PROTOCOL },
-    { name: WORKER, to: 'sink', protocol: 'http/protobuf', worker: true },
     ...(quick ? [] : others.map((p): CaseDef => ({ name: `always_on, ${PROTOCOL_NAME[p]}`, to: 'sink', protocol: p }))),
     ...(quick ? [] : [{ name: 'parentbased 10%', to: 'sink', protocol: DEFAULT_PROTOCOL, ratio: 0.1 } satisfies CaseDef]),
     { name: `${ON} -> explorer`, to: 'explorer', protocol: DEFAULT_PROTOCOL },
@@ -128,7 +123,7 @@ async function measure(running: Running[], explorer: ExplorerProcess, plan: Plan
     return t;
   };
   // S: saturation (closed loop), default protocol into a discard sink: the throughput target.
-  const sat = await phase([byName('off'), byName(ON), byName(WORKER)], 'S (saturation, discard sink)', (u, ms) => closedLoop(u, CONCURRENCY, ms));
+  const sat = await phase([byName('off'), byName(ON)], 'S (saturation, discard sink)', (u, ms) => closedLoop(u, CONCURRENCY, ms));
   // A: every sink case at one moderate rate (open loop, half of S's off throughput), so every
   // case serves the same orders: CPU per order compares like with like (the shop's own batching
   // in Kafka and SQLite makes CPU per order fall as the rate rises), and latency is not queueing.
@@ -158,10 +153,7 @@ async function startCase(def: CaseDef, explorerGrpc: number, explorerHttp: numbe
   const env =
     def.to === 'none'
       ? TRACING_OFF
-      : {
-          ...exportTo(`http://127.0.0.1:${sink ? port(sink.grpcPort, sink.httpPort) : port(explorerGrpc, explorerHttp)}`, protocol, def.ratio),
-          ...(def.worker ? { TRACEWIRE_EXPORT_IN_WORKER: 'true' } : {}),
-        };
+      : exportTo(`http://127.0.0.1:${sink ? port(sink.grpcPort, sink.httpPort) : port(explorerGrpc, explorerHttp)}`, protocol, def.ratio);
   try {
     return { def, shop: await startBenchShop(env), ...(sink ? { sink } : {}), orders: 0 };
   } catch (error) {
@@ -190,8 +182,7 @@ function setupA(a: Map<string, Tally>, running: Running[], spans: Map<string, nu
   const figures: Figure[] = [{ case: `service CPU per order, tracing off (${setup})`, value: cpuPerOrder(off), unit: 'CPU-ms' }];
   for (const r of on) figures.push(cpuFigure(setup, r.def.name, a.get(r.def.name) as Tally, off, r.def.name === ON, 'the sink'));
   for (const r of on.filter((x) => x.def.ratio === undefined)) {
-    const label = `${PROTOCOL_NAME[r.def.protocol as BenchProtocol]}${r.def.worker ? ', sent from a worker thread' : ''}`;
-    figures.push(perSpanFigure(label, a.get(r.def.name) as Tally, off, spans.get(r.def.name) ?? Number.NaN));
+    figures.push(perSpanFigure(PROTOCOL_NAME[r.def.protocol as BenchProtocol], a.get(r.def.name) as Tally, off, spans.get(r.def.name) ?? Number.NaN));
   }
   figures.push(...latencyFigures(setup, ON, a.get(ON) as Tally, off));
   return figures;
@@ -204,10 +195,8 @@ function setupS(sat: Map<string, Tally>): Figure[] {
   return [
     { case: `throughput, tracing off (${setup})`, value: throughput(off), unit: 'orders/s' },
     throughputFigure(setup, ON, on, off, true),
-    throughputFigure(setup, WORKER, sat.get(WORKER) as Tally, off, false),
     { case: `service CPU per order, tracing off (${setup})`, value: cpuPerOrder(off), unit: 'CPU-ms' },
     cpuFigure(setup, ON, on, off, false, 'the sink'),
-    cpuFigure(setup, WORKER, sat.get(WORKER) as Tally, off, false, 'the sink'),
   ];
 }
 

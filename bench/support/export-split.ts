@@ -4,13 +4,13 @@
  * (8 attributes each, like the shop's spans) and measures this process's CPU
  * (`process.cpuUsage()`) per span for (1) serialising to OTLP protobuf alone,
  * (2) the official OTLP/HTTP protobuf exporter (serialise + send) to a
- * discard sink in another process, (3) the worker-thread exporter
- * (`exportInWorker`), main thread only and whole process. For docs/performance.md.
+ * discard sink in another process, main thread only and whole process. (A
+ * third case, a worker-thread sender, was measured within noise and removed:
+ * docs/performance.md, section 2.) For docs/performance.md.
  */
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BasicTracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { WorkerSpanExporter } from '../../packages/tracing/src/worker-exporter.ts';
 import { mainThreadCpuSeconds } from './proc.ts';
 import { startDiscardSink } from './sink-process.ts';
 
@@ -49,11 +49,9 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${sink.httpPort}/v1/traces`;
   const batches = Array.from({ length: n }, () => makeSpans(512));
   const official = new OTLPTraceExporter({ url });
-  const worker = new WorkerSpanExporter({ url, timeoutMillis: 10_000 });
   const cases: [string, (b: ReadableSpan[]) => Promise<void> | void][] = [
     ['serialise only', (b) => void ProtobufTraceSerializer.serializeRequest(b)],
     ['official exporter (serialise + send)', exportOnce(official)],
-    ['worker exporter (serialise, send in worker)', exportOnce(worker)],
   ];
   for (const [, fn] of cases) await cpuPerSpan(batches.slice(0, 10), fn); // warm-up
   for (let round = 0; round < 3; round++) {
@@ -63,7 +61,6 @@ async function main(): Promise<void> {
     }
   }
   await official.shutdown();
-  await worker.shutdown();
   await sink.stop();
 }
 

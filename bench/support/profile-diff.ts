@@ -1,10 +1,10 @@
 /**
- * `node --import tsx bench/support/profile-diff.ts [seconds] [protocol] [--b] [--worker]`:
+ * `node --import tsx bench/support/profile-diff.ts [seconds] [protocol] [--b]`:
  * where the CPU that always_on tracing adds to the shop goes. Starts two
  * shops (tracing off; always_on exporting to a discard sink over `protocol`,
  * the library default if omitted; with `--b`, setup B of the bench: to an
  * explorer, every service pinned to CPU 0, the explorer and this process to
- * CPU 1; `--worker`: TRACEWIRE_EXPORT_IN_WORKER), each service under the V8 profiler
+ * CPU 1), each service under the V8 profiler
  * (cpu-prof.mjs), loads them in turn for `seconds` (default 20) each in
  * 5 s rounds, then prints self time per order by package / source file for
  * both and the difference, largest first. For docs/performance.md.
@@ -79,10 +79,9 @@ async function main(): Promise<void> {
   };
   const receiver = explorer ?? sink;
   const endpoint = `http://127.0.0.1:${protocol === 'grpc' ? receiver.grpcPort : receiver.httpPort}`;
-  const worker: Record<string, string> = flags.includes('--worker') ? { TRACEWIRE_EXPORT_IN_WORKER: 'true' } : {};
   const shops: Record<'off' | 'on', BenchShop> = {
     off: await startBenchShop({ ...TRACING_OFF, ...prof('off') }),
-    on: await startBenchShop({ ...exportTo(endpoint, protocol), ...worker, ...prof('on') }),
+    on: await startBenchShop({ ...exportTo(endpoint, protocol), ...prof('on') }),
   };
   if (explorer) {
     pin(explorer.pid, '1');

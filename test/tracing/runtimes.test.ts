@@ -48,23 +48,5 @@ describe('the built library in plain ESM, without loader hooks', () => {
       }
       if (label !== '20 (this machine)') assert.match(result.node, new RegExp(`^v${label}\\.`));
     });
-
-    it(`sends spans from its worker thread (exportInWorker) and delivers them all at shutdown on Node ${label}`, async () => {
-      const { stdout } = await run(node, ['test/fixtures/esm-worker-export.mjs'], { timeout: 60_000 });
-      const result = JSON.parse(stdout) as {
-        node: string;
-        stats: { exported: number; failed: number; dropped: number; queued: number };
-        requests: Array<{ path: string; type: string; bytes: number }>;
-      };
-      assert.deepEqual(result.stats, { exported: 100, failed: 0, dropped: 0, queued: 0 });
-      // 100 spans in batches of 40: three OTLP/HTTP protobuf requests.
-      assert.equal(result.requests.length, 3);
-      for (const r of result.requests) {
-        assert.equal(r.path, '/v1/traces');
-        assert.equal(r.type, 'application/x-protobuf');
-        assert.ok(r.bytes > 0);
-      }
-      if (label !== '20 (this machine)') assert.match(result.node, new RegExp(`^v${label}\\.`));
-    });
   }
 });

@@ -77,18 +77,6 @@ describe('resolveConfig', () => {
     throwsField(() => parseResourceAttributes('novalue'), 'OTEL_RESOURCE_ATTRIBUTES');
   });
 
-  it('sends from a worker thread only when asked (exportInWorker / TRACEWIRE_EXPORT_IN_WORKER)', () => {
-    assert.equal(resolveConfig({ serviceName: 's' }, {}).exportInWorker, false);
-    assert.equal(resolveConfig({ serviceName: 's' }, { TRACEWIRE_EXPORT_IN_WORKER: 'true' }).exportInWorker, true);
-    assert.equal(resolveConfig({ serviceName: 's', exportInWorker: false }, { TRACEWIRE_EXPORT_IN_WORKER: '1' }).exportInWorker, false);
-    throwsField(() => resolveConfig({ serviceName: 's' }, { TRACEWIRE_EXPORT_IN_WORKER: 'yes please' }), 'TRACEWIRE_EXPORT_IN_WORKER');
-  });
-
-  it('refuses exportInWorker with a protocol other than http/protobuf', () => {
-    throwsField(() => resolveConfig({ serviceName: 's', exportInWorker: true, protocol: 'grpc' }, {}), 'exportInWorker');
-    throwsField(() => resolveConfig({ serviceName: 's' }, { TRACEWIRE_EXPORT_IN_WORKER: 'true', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }), 'exportInWorker');
-  });
-
   it('initTracing fails fast on invalid config, before registering anything', () => {
     throwsField(() => initTracing({ serviceName: 's', sampler: 'bogus' as never }), 'sampler');
   });

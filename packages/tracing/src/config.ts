@@ -62,12 +62,6 @@ export interface TracingOptions {
    * propagates all. Baggage is user-controlled input: keep secrets out of it.
    */
   baggageAllowList?: readonly string[];
-  /**
-   * Send OTLP/HTTP protobuf export requests from a worker thread
-   * (TRACEWIRE_EXPORT_IN_WORKER=true); spans are still serialised on the
-   * calling thread. Off by default: see docs/performance.md, section 2.
-   */
-  exportInWorker?: boolean;
 }
 
 export interface ResolvedConfig {
@@ -84,7 +78,6 @@ export interface ResolvedConfig {
   batch: Required<BatchOptions>;
   spanLimits: Required<SpanLimitOptions>;
   baggageAllowList: readonly string[] | undefined;
-  exportInWorker: boolean;
 }
 
 /** Thrown by `initTracing` for an invalid setting; `field` names the option or variable. */
@@ -137,14 +130,6 @@ function ratio(field: string, value: number | string | undefined): number {
     throw new TracingConfigError(field, `expected a number between 0 and 1, got "${String(value)}"`);
   }
   return n;
-}
-
-function flag(field: string, value: boolean | string | undefined): boolean {
-  if (value === undefined || typeof value === 'boolean') return value ?? false;
-  const v = value.toLowerCase();
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0') return false;
-  throw new TracingConfigError(field, `expected true or false, got "${value}"`);
 }
 
 function url(field: string, value: string): string {
@@ -258,15 +243,6 @@ export function resolveConfig(options: TracingOptions = {}, env: Env = process.e
     attributePerLinkCountLimit: limit('attributePerLinkCountLimit', 'OTEL_LINK_ATTRIBUTE_COUNT_LIMIT', undefined, 128),
   };
 
-  const exportInWorker = flag(
-    options.exportInWorker !== undefined ? 'exportInWorker' : 'TRACEWIRE_EXPORT_IN_WORKER',
-    options.exportInWorker ?? envString(env, 'TRACEWIRE_EXPORT_IN_WORKER'),
-  );
-  // The worker sends bodies the main thread serialised as OTLP protobuf over HTTP; other protocols have no such path.
-  if (exportInWorker && exporter === 'otlp' && protocol !== 'http/protobuf') {
-    throw new TracingConfigError('exportInWorker', `works with the http/protobuf protocol only, not "${protocol}"`);
-  }
-
   const allowRaw = envString(env, 'TRACEWIRE_BAGGAGE_ALLOW');
   return {
     serviceName,
@@ -287,6 +263,5 @@ export function resolveConfig(options: TracingOptions = {}, env: Env = process.e
     batch,
     spanLimits,
     baggageAllowList: options.baggageAllowList ?? allowRaw?.split(',').map((k) => k.trim()),
-    exportInWorker,
   };
 }

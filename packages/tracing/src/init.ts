@@ -28,7 +28,6 @@ import { createPropagator } from './propagation.ts';
 import { createSampler } from './sampler.ts';
 import { resetTracer } from './span.ts';
 import { BoundedProcessor, CountingExporter, type ExportStats, StatsCollector } from './stats.ts';
-import { WorkerSpanExporter } from './worker-exporter.ts';
 
 export interface InitTracingOptions extends TracingOptions {
   /**
@@ -75,7 +74,6 @@ function buildExporter(config: ResolvedConfig): SpanExporter | undefined {
       const timeoutMillis = config.exportTimeoutMillis;
       if (config.protocol === 'grpc') return new OtlpGrpcExporter({ url: config.endpoint, timeoutMillis });
       const url = `${config.endpoint}/v1/traces`;
-      if (config.exportInWorker) return new WorkerSpanExporter({ url, timeoutMillis });
       return config.protocol === 'http/json'
         ? new OtlpJsonExporter({ url, timeoutMillis })
         : new OtlpProtoExporter({ url, timeoutMillis });
