@@ -17,15 +17,12 @@ import { BENCH_DIR, type BenchResult, type Figure, type RunOptions, percentile, 
 import { mulberry32 } from '../test/support/prng.ts';
 import { type Baseline, checkoutBaseline } from './support/baseline.ts';
 import { startExplorerProcess } from './support/explorer-process.ts';
-import { SCHEMA_VERSION } from '../packages/explorer/src/store/schema.ts';
 import { DATASET_VERSION, type DatasetMeta, ROUTES, SERVICES, orderIdOf, traceIdOf } from './support/query-dataset.ts';
 
-// Per store schema too: a data set written in an older layout would measure that layout, not this one.
-const CACHE_NAME = `queries-v${DATASET_VERSION}-schema${SCHEMA_VERSION}`;
-const CACHE = path.resolve(BENCH_DIR, `../.cache/bench/${CACHE_NAME}`);
+const CACHE = path.resolve(BENCH_DIR, `../.cache/bench/queries-v${DATASET_VERSION}`);
 const TARGET_SIZE = 10_000_000;
 /** How to build the 10M data set once (cached; the full run then includes it). */
-export const SEED_10M = `node --import tsx bench/support/seed-dataset.ts .cache/bench/${CACHE_NAME} 100000 1000000 10000000`;
+export const SEED_10M = `node --import tsx bench/support/seed-dataset.ts .cache/bench/queries-v${DATASET_VERSION} 100000 1000000 10000000`;
 
 type Kind =
   | 'trace by id'

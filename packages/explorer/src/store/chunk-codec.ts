@@ -30,9 +30,7 @@ export function encodeChunk(spans: StoredSpan[]): Buffer {
     }
     chunk.p.push([ri, si, s.span]);
   }
-  // A 4 KiB window and memLevel 5: a chunk is a few KiB, and deflate allocates and clears its state on
-  // every call (about 30% of its time here at the defaults; same output size). inflateRaw reads any window.
-  return deflateRawSync(JSON.stringify(chunk), { level: 1, windowBits: 12, memLevel: 5 });
+  return deflateRawSync(JSON.stringify(chunk), { level: 1 });
 }
 
 export function decodeChunk(data: Buffer): StoredSpan[] {

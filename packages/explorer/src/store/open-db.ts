@@ -10,8 +10,7 @@
  */
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
-import { kvHasOtherValue } from './attr-index.ts';
-import { DDL, INDEXED_VALUE_CHARS, SCHEMA_VERSION, migrate } from './schema.ts';
+import { DDL, SCHEMA_VERSION, migrate } from './schema.ts';
 import { StoreCorruptError, StoreVersionError } from './store.ts';
 import { sqliteCode, toStoreError } from './store-errors.ts';
 
@@ -77,10 +76,6 @@ function setUp(db: Database.Database, file: string, opts: OpenOptions): void {
   if (opts.mmapMiB) db.pragma(`mmap_size = ${1024 * 1024 * opts.mmapMiB}`);
   db.exec(DDL);
   migrate(db, version);
-  // The `ne` attribute probe (search-sql.ts): whether a chunk holds the key with another value.
-  db.function('tw_kv_ne', { deterministic: true }, (kv: unknown, key: unknown, value: unknown) =>
-    kvHasOtherValue(typeof kv === 'string' ? kv : null, String(key), String(value), INDEXED_VALUE_CHARS),
-  );
   db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
     'schema_version',
     String(SCHEMA_VERSION),

@@ -11,10 +11,8 @@ import type Database from 'better-sqlite3';
  * 2: `chunks.span_ids` (ingest drops spans a retried export already stored).
  * 3: resources indexed once (`resources`, `resource_attrs`, `trace_resources`).
  * 4: `operations` lists only operations some stored trace has (retention prunes it).
- * 5: span attributes indexed per chunk (`chunks.kv`, `attr_terms`, attr-index.ts) instead of
- *    in `attrs`, which keeps the rows older versions wrote and is still searched.
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 4;
 
 export const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -36,14 +34,9 @@ CREATE INDEX IF NOT EXISTS traces_start ON traces(start_ns);
 
 -- Span detail: one row per (trace, write batch), deflated JSON. span_ids holds the
 -- chunk's span ids (8 bytes each, uncompressed) so a later write to the trace can
--- drop spans already stored without inflating the chunk. kv holds the chunk's
--- distinct span attribute pairs for search probes (attr-index.ts); it precedes
--- data in new files so a probe does not read past the span data.
-CREATE TABLE IF NOT EXISTS chunks (tseq INTEGER NOT NULL, span_count INTEGER NOT NULL, kv TEXT, data BLOB NOT NULL, span_ids BLOB);
+-- drop spans already stored without inflating the chunk.
+CREATE TABLE IF NOT EXISTS chunks (tseq INTEGER NOT NULL, span_count INTEGER NOT NULL, data BLOB NOT NULL, span_ids BLOB);
 CREATE INDEX IF NOT EXISTS chunks_tseq ON chunks(tseq);
-
--- The chunks' attribute pairs and keys as FTS5 terms (attr-index.ts): one document per chunk, rowid = chunks.rowid.
-CREATE VIRTUAL TABLE IF NOT EXISTS attr_terms USING fts5(t, content='', contentless_delete=1, tokenize='ascii', detail=none);
 
 -- (service, span name, kind) present in a trace.
 CREATE TABLE IF NOT EXISTS trace_ops (
@@ -53,7 +46,7 @@ CREATE TABLE IF NOT EXISTS trace_ops (
 CREATE INDEX IF NOT EXISTS trace_ops_tseq ON trace_ops(tseq);
 
 -- (attribute key, value as text) present on any span of a trace (and, in files
--- written before schema 3, on its resources). Written before schema 5 only; still searched.
+-- written before schema 3, on its resources).
 CREATE TABLE IF NOT EXISTS attrs (
   key TEXT NOT NULL, value TEXT NOT NULL, tseq INTEGER NOT NULL,
   PRIMARY KEY (key, value, tseq)
@@ -93,8 +86,6 @@ export function migrate(db: Database.Database, fromVersion: number | undefined):
   const columns = db.prepare('PRAGMA table_info(chunks)').all() as Array<{ name: string }>;
   // Version 1 chunks have no span_ids: NULL there means "decode the chunk to learn its ids".
   if (!columns.some((c) => c.name === 'span_ids')) db.exec('ALTER TABLE chunks ADD COLUMN span_ids BLOB');
-  // Before 5, chunks had no kv (NULL: their pairs are in attrs); the DDL creates attr_terms.
-  if (!columns.some((c) => c.name === 'kv')) db.exec('ALTER TABLE chunks ADD COLUMN kv TEXT');
   // Before 4, retention left the operations of deleted traces listed forever: drop them once
   // (one primary-key probe of trace_ops per listed operation).
   if (fromVersion !== undefined && fromVersion < 4) {

@@ -3,15 +3,13 @@
  * bound parameter; only fixed SQL fragments are concatenated.
  *
  * Each filter becomes a *probe*: a condition on one trace (`t`), checked
- * through the `*_tseq` indexes (attributes: the trace's chunks' `kv`),
- * whose cost follows that trace's size. Filters
+ * through the `*_tseq` indexes, whose cost follows that trace's size. Filters
  * an index can answer directly also offer a *driver*: the traces that may
  * match, read from an index range (a superset: probes still decide). The plan
  * (search-plan.ts) counts a driver's range before using it, so no statement
  * reads an unbounded range.
  */
 import type { AttrFilter, SearchQuery } from './store.ts';
-import { keyMatch, pairMatch, pairNeedle, prefixNeedle } from './attr-index.ts';
 import { INDEXED_VALUE_CHARS } from './schema.ts';
 
 type Param = string | number | bigint;
@@ -46,74 +44,46 @@ function opsProbe(cond: string, params: Param[]): Clause {
 }
 
 /**
- * Where an attribute condition is looked up. A trace holds a pair when one of
- * its chunks does (`kv`, schema 5 on, attr-index.ts), one of its resources
- * does (resource_attrs via trace_resources), or, for what older versions
- * wrote, its `attrs` rows do.
+ * An attribute condition on (key, value) holds for a trace when one of its
+ * spans (attrs) or one of its resources (resource_attrs via trace_resources)
+ * satisfies it. `cond` appears twice, so its parameters are bound twice.
  */
-interface AttrLookup {
-  /** Condition on `c.kv` (a chunk of the trace). */
-  kv: Clause;
-  /** Condition on `key` / `value` (attrs and resource_attrs), as a primary-key range. */
-  rows: Clause;
-  /** FTS5 MATCH expression over attr_terms: every chunk that may hold the pair. */
-  match: string;
-}
-
-function attrProbe(l: AttrLookup, negate: boolean): Clause {
+function attrProbe(cond: string, values: Param[], negate: boolean): Clause {
   return {
-    sql: `${negate ? 'NOT ' : ''}(EXISTS (SELECT 1 FROM chunks c WHERE c.tseq = t.tseq AND ${l.kv.sql})
-      OR EXISTS (SELECT 1 FROM trace_resources r JOIN resource_attrs x ON x.rid = r.rid WHERE r.tseq = t.tseq AND ${l.rows.sql})
-      OR EXISTS (SELECT 1 FROM attrs x WHERE x.tseq = t.tseq AND ${l.rows.sql}))`,
-    params: [...l.kv.params, ...l.rows.params, ...l.rows.params],
+    sql: `${negate ? 'NOT ' : ''}(EXISTS (SELECT 1 FROM attrs x WHERE x.tseq = t.tseq AND ${cond})
+      OR EXISTS (SELECT 1 FROM trace_resources r JOIN resource_attrs x ON x.rid = r.rid WHERE r.tseq = t.tseq AND ${cond}))`,
+    params: [...values, ...values],
   };
 }
 
-/** Traces that may hold the pair: one FTS5 posting list, resources, and the rows older versions wrote. */
-function attrDriver(l: AttrLookup): Driver {
-  const { sql, params } = l.rows;
+/** Traces holding an attribute in the primary-key range `cond` (on key, then value), on a span or a resource. */
+function attrDriver(cond: string, values: Param[]): Driver {
   return {
-    sql: `SELECT tseq FROM chunks WHERE rowid IN (SELECT rowid FROM attr_terms WHERE attr_terms MATCH ?)
-      UNION ALL SELECT r.tseq FROM resource_attrs x JOIN trace_resources r ON r.rid = x.rid WHERE ${sql.replace(/\b(key|value)\b/g, 'x.$1')}
-      UNION ALL SELECT tseq FROM attrs WHERE ${sql}`,
-    params: [l.match, ...params, ...params],
+    sql: `SELECT tseq FROM attrs WHERE ${cond}
+      UNION ALL SELECT r.tseq FROM resource_attrs x JOIN trace_resources r ON r.rid = x.rid WHERE ${cond.replace(/\b(key|value)\b/g, 'x.$1')}`,
+    params: [...values, ...values],
   };
 }
-
-const V = INDEXED_VALUE_CHARS;
 
 function attrPieces(f: AttrFilter): { probe: Clause; driver?: Driver } {
   switch (f.op) {
     case 'eq': {
-      const v = f.value.slice(0, V);
-      const l = { kv: { sql: 'instr(c.kv, ?) > 0', params: [pairNeedle(f.key, v, V)] }, rows: { sql: 'key = ? AND value = ?', params: [f.key, v] }, match: pairMatch(f.key, v, V) };
-      return { probe: attrProbe(l, false), driver: attrDriver(l) };
+      const v = [f.key, f.value.slice(0, INDEXED_VALUE_CHARS)];
+      return { probe: attrProbe('key = ? AND value = ?', v, false), driver: attrDriver('key = ? AND value = ?', v) };
     }
     case 'prefix': {
-      // A range on the primary key instead of LIKE/GLOB: case-sensitive and index-friendly. The
-      // driver is every chunk holding the key: an FTS5 prefix query would merge the posting lists
-      // of every matching value before returning one row, unbounded work.
-      const rows = { sql: 'key = ? AND value >= ? AND value < ?', params: [f.key, f.value, `${f.value}\u{10FFFF}`] };
-      const l = { kv: { sql: 'instr(c.kv, ?) > 0', params: [prefixNeedle(f.key, f.value, V)] }, rows, match: keyMatch(f.key) };
-      return { probe: attrProbe(l, false), driver: attrDriver(l) };
+      // A range on the primary key instead of LIKE/GLOB: case-sensitive and index-friendly.
+      const v = [f.key, f.value, `${f.value}\u{10FFFF}`];
+      return { probe: attrProbe('key = ? AND value >= ? AND value < ?', v, false), driver: attrDriver('key = ? AND value >= ? AND value < ?', v) };
     }
-    case 'ne': {
+    case 'ne':
       // Every trace holding the key is a candidate: the key's range bounds them.
-      const v = f.value.slice(0, V);
-      const probe = attrProbe({ kv: { sql: 'tw_kv_ne(c.kv, ?, ?) = 1', params: [f.key, v] }, rows: { sql: 'key = ? AND value <> ?', params: [f.key, v] }, match: '' }, false);
-      return { probe, driver: attrDriver(keyLookup(f.key)) };
-    }
-    case 'exists': {
-      const l = keyLookup(f.key);
-      return { probe: attrProbe(l, false), driver: attrDriver(l) };
-    }
+      return { probe: attrProbe('key = ? AND value <> ?', [f.key, f.value.slice(0, INDEXED_VALUE_CHARS)], false), driver: attrDriver('key = ?', [f.key]) };
+    case 'exists':
+      return { probe: attrProbe('key = ?', [f.key], false), driver: attrDriver('key = ?', [f.key]) };
     case 'absent':
-      return { probe: attrProbe(keyLookup(f.key), true) };
+      return { probe: attrProbe('key = ?', [f.key], true) };
   }
-}
-
-function keyLookup(key: string): AttrLookup {
-  return { kv: { sql: 'instr(c.kv, ?) > 0', params: [prefixNeedle(key, '', V)] }, rows: { sql: 'key = ?', params: [key] }, match: keyMatch(key) };
 }
 
 function windowOf(q: SearchQuery): Clause[] {

@@ -2,14 +2,12 @@
  * Every write to the store's tables. `write` is one transaction: per trace it
  * keeps the span ids the trace does not hold yet, up to its cap
  * (trace-span-ids.ts), merges them into the trace's summary row
- * (trace-summary.ts), and appends one chunk with its span attribute pairs
- * (`kv`, and one FTS5 document in `attr_terms`: attr-index.ts); the trace's
- * operations and resources (resource-ids.ts) are recorded for search,
- * de-duplicated within the batch (INSERT OR IGNORE across batches).
+ * (trace-summary.ts), and appends one chunk; the trace's span attribute
+ * pairs (`attrs`), operations and resources (resource-ids.ts) are recorded
+ * for search, de-duplicated within the batch (INSERT OR IGNORE across batches).
  */
 import type Database from 'better-sqlite3';
 import { type StoredSpan, valueToString } from '../model.ts';
-import { ChunkAttrs } from './attr-index.ts';
 import { encodeChunk } from './chunk-codec.ts';
 import type { OperationCatalog, SeenOperation } from './operation-catalog.ts';
 import { ResourceIds } from './resource-ids.ts';
@@ -44,8 +42,23 @@ function groupByTrace(spans: readonly StoredSpan[]): Map<string, StoredSpan[]> {
   return byTrace;
 }
 
+/** The attribute pairs of one trace's new spans, each written once as an `attrs` row. */
+class TraceAttrs {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly insert: (key: string, value: string) => void) {}
+
+  add(key: string, value: string): void {
+    const indexed = value.slice(0, INDEXED_VALUE_CHARS);
+    const k = `${key}\u0000${indexed}`;
+    if (this.seen.has(k)) return;
+    this.seen.add(k);
+    this.insert(key, indexed);
+  }
+}
+
 /** The span's attributes, and the tags the Jaeger API shows (span.kind, otel.status_code, error), which are searchable too. */
-function addSearchPairs(attrs: ChunkAttrs, s: StoredSpan): void {
+function addSearchPairs(attrs: TraceAttrs, s: StoredSpan): void {
   for (const kv of s.span.attributes) attrs.add(kv.key, valueToString(kv.value));
   attrs.add('span.kind', KIND_TAG[s.span.kind] ?? 'unspecified');
   if (s.span.status.code === 2) {
@@ -78,12 +91,10 @@ class SqliteBatchWriter implements BatchWriter {
         `UPDATE traces SET start_ns = ?, end_ns = ?, duration_ns = ?, root_service = ?, root_name = ?, root_known = ?,
            span_count = ?, error_count = ?, services = ? WHERE tseq = ?`,
       ),
-      insertChunk: db.prepare('INSERT INTO chunks (tseq, span_count, kv, data, span_ids) VALUES (?, ?, ?, ?, ?)'),
-      insertTerms: db.prepare('INSERT INTO attr_terms (rowid, t) VALUES (?, ?)'),
+      insertChunk: db.prepare('INSERT INTO chunks (tseq, span_count, data, span_ids) VALUES (?, ?, ?, ?)'),
+      insertAttr: db.prepare('INSERT OR IGNORE INTO attrs (key, value, tseq) VALUES (?, ?, ?)'),
       insertOp: db.prepare('INSERT OR IGNORE INTO trace_ops (service, name, kind, tseq) VALUES (?, ?, ?, ?)'),
       insertTraceResource: db.prepare('INSERT OR IGNORE INTO trace_resources (tseq, rid) VALUES (?, ?)'),
-      // Before the chunks go: their FTS documents are found by the chunks' rowids.
-      deleteTerms: db.prepare('DELETE FROM attr_terms WHERE rowid IN (SELECT rowid FROM chunks WHERE tseq IN (SELECT value FROM json_each(?)))'),
       opsOfTraces: db.prepare<[string], { service: string; name: string; kind: number }>(
         'SELECT DISTINCT service, name, kind FROM trace_ops WHERE tseq IN (SELECT value FROM json_each(?))',
       ),
@@ -131,11 +142,8 @@ class SqliteBatchWriter implements BatchWriter {
     const spans = this.spanIds.newSpans(traceId, existing, batch, tx.refused);
     if (!spans.length) return;
     const tseq = this.saveSummary(traceId, existing, spans);
-    const attrs = new ChunkAttrs(INDEXED_VALUE_CHARS);
-    this.indexSpans(tseq, spans, attrs, tx);
-    const ids = Buffer.from(spans.map((s) => s.span.spanId).join(''), 'hex');
-    const chunk = this.stmt.insertChunk.run(tseq, spans.length, attrs.kv(), encodeChunk(spans), ids).lastInsertRowid;
-    if (attrs.size) this.stmt.insertTerms.run(chunk, attrs.terms());
+    this.stmt.insertChunk.run(tseq, spans.length, encodeChunk(spans), Buffer.from(spans.map((s) => s.span.spanId).join(''), 'hex'));
+    this.indexSpans(tseq, spans, new TraceAttrs((key, value) => this.stmt.insertAttr.run(key, value, tseq)), tx);
   }
 
   /** Inserts or updates the trace's summary row; returns its tseq. */
@@ -147,8 +155,8 @@ class SqliteBatchWriter implements BatchWriter {
     return existing.tseq;
   }
 
-  /** The trace's operations and resources, once each, and the chunk's search pairs. */
-  private indexSpans(tseq: number | bigint, spans: StoredSpan[], attrs: ChunkAttrs, tx: Batch): void {
+  /** The trace's operations, resources and attribute pairs, once each. */
+  private indexSpans(tseq: number | bigint, spans: StoredSpan[], attrs: TraceAttrs, tx: Batch): void {
     const ops = new Set<string>();
     const seenResources = new Set<object>();
     for (const s of spans) {
@@ -172,7 +180,6 @@ class SqliteBatchWriter implements BatchWriter {
   private deleteInTransaction(tseqs: number[]): void {
     const json = JSON.stringify(tseqs);
     const ops = this.stmt.opsOfTraces.all(json);
-    this.stmt.deleteTerms.run(json);
     for (const del of this.stmt.deleteFrom) del.run(json);
     this.catalog.forget(ops);
     this.db.exec(`DELETE FROM resources WHERE rid NOT IN (SELECT rid FROM trace_resources);
