@@ -23,6 +23,8 @@ export interface Clause {
 export interface Driver {
   sql: string;
   params: Param[];
+  /** The probe every trace of the range satisfies by construction: when this driver is used, that probe need not run. */
+  covers?: Clause;
 }
 
 export interface BuiltSearch {
@@ -66,6 +68,13 @@ function attrDriver(cond: string, values: Param[]): Driver {
 }
 
 function attrPieces(f: AttrFilter): { probe: Clause; driver?: Driver } {
+  const pieces = attrPiecesOf(f);
+  // eq, prefix and exists ranges hold exactly the traces their probe accepts; ne's key range is a superset.
+  if (pieces.driver && f.op !== 'ne') pieces.driver.covers = pieces.probe;
+  return pieces;
+}
+
+function attrPiecesOf(f: AttrFilter): { probe: Clause; driver?: Driver } {
   switch (f.op) {
     case 'eq': {
       const v = [f.key, f.value.slice(0, INDEXED_VALUE_CHARS)];
@@ -104,7 +113,10 @@ function opsPieces(q: SearchQuery): { probes: Clause[]; driver?: Driver } {
   // trace_ops' key is (service, name, kind, tseq): a range only from the service on, as far as the fields given reach.
   if (q.service === undefined) return { probes };
   const n = q.operation === undefined ? 1 : q.kind === undefined ? 2 : 3;
-  return { probes, driver: { sql: `SELECT tseq FROM trace_ops WHERE ${cond.slice(0, n).join(' AND ')}`, params: params.slice(0, n) } };
+  const driver: Driver = { sql: `SELECT tseq FROM trace_ops WHERE ${cond.slice(0, n).join(' AND ')}`, params: params.slice(0, n) };
+  // Without a kind after a skipped operation the range holds exactly the traces the operations probe accepts.
+  if (n === cond.length && probes[0]) driver.covers = probes[0];
+  return { probes, driver };
 }
 
 export function buildSearch(q: SearchQuery): BuiltSearch {
