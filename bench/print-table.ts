@@ -7,10 +7,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { type BenchResult, resultsDir, table } from './lib.ts';
 
-const ORDER = ['span-cost', 'service-overhead', 'explorer-ingest', 'explorer-queries', 'completeness'];
+const ORDER = ['span-cost', 'service-overhead', 'explorer-ingest', 'explorer-queries', 'completeness', 'ui-big-trace'];
 const dir = resultsDir();
 const results = readdirSync(dir)
-  .filter((f) => f.endsWith('.json'))
+  .filter((f) => f.endsWith('.json') && !f.endsWith('.trace.json')) // not the Chromium performance trace ui-big-trace keeps beside its result
   .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as BenchResult)
   .sort((a, b) => ORDER.indexOf(a.name) - ORDER.indexOf(b.name));
 const m = results[0]?.machine ?? {};
