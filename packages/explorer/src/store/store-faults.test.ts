@@ -11,28 +11,12 @@ import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { StoredSpan } from '../model.ts';
 import { SqliteStore } from './sqlite-store.ts';
+import { spanIdOf, testSpan } from './test-spans.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tw-faults-'));
 
 function spans(trace: number, count: number): StoredSpan[] {
-  return Array.from({ length: count }, (_, i) => ({
-    resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] },
-    scope: { name: 's' },
-    service: 'svc',
-    span: {
-      traceId: trace.toString(16).padStart(32, '0'),
-      spanId: (trace * 1000 + i + 1).toString(16).padStart(16, '0'),
-      parentSpanId: '',
-      name: 'op',
-      kind: 1,
-      startTimeUnixNano: String(1_000_000_000n + BigInt(i)),
-      endTimeUnixNano: String(2_000_000_000n),
-      attributes: [],
-      events: [],
-      links: [],
-      status: { code: 0 },
-    },
-  }));
+  return Array.from({ length: count }, (_, i) => testSpan(trace, i, { spanId: spanIdOf(trace * 1000 + i + 1) }));
 }
 
 function openError(dir: string): Error {

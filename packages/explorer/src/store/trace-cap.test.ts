@@ -9,33 +9,15 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { StoredSpan } from '../model.ts';
 import { SqliteStore } from './sqlite-store.ts';
+import { spanIdOf, testSpan } from './test-spans.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tw-cap-'));
-const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] };
-const scope = { name: 's' };
 
 /** Spans `from`..`to - 1` of one trace. */
 function spans(trace: number, from: number, to: number): StoredSpan[] {
   const out: StoredSpan[] = [];
   for (let i = from; i < to; i++) {
-    out.push({
-      resource,
-      scope,
-      service: 'svc',
-      span: {
-        traceId: trace.toString(16).padStart(32, '0'),
-        spanId: (i + 1).toString(16).padStart(16, '0'),
-        parentSpanId: i === 0 ? '' : '0000000000000001',
-        name: `op ${i % 4}`,
-        kind: 1,
-        startTimeUnixNano: String(1_000_000_000n + BigInt(i)),
-        endTimeUnixNano: String(2_000_000_000n),
-        attributes: [],
-        events: [],
-        links: [],
-        status: { code: i % 3 === 0 ? 2 : 0 },
-      },
-    });
+    out.push(testSpan(trace, i, { parentSpanId: i === 0 ? '' : spanIdOf(1), name: `op ${i % 4}`, status: { code: i % 3 === 0 ? 2 : 0 } }));
   }
   return out;
 }

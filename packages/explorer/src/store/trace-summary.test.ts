@@ -1,18 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StoredSpan } from '../model.ts';
+import { testSpan } from './test-spans.ts';
 import { type TraceRow, mergeSummary } from './trace-summary.ts';
 
 function span(id: string, parent: string, service: string, start: number, end: number, error = false): StoredSpan {
-  return {
-    service,
-    resource: { attributes: [] },
-    scope: { name: 's' },
-    span: {
-      traceId: 'a'.repeat(32), spanId: id.padStart(16, '0'), parentSpanId: parent ? parent.padStart(16, '0') : '', name: `op-${id}`, kind: 1,
-      startTimeUnixNano: String(start), endTimeUnixNano: String(end), attributes: [], events: [], links: [], status: { code: error ? 2 : 0 },
+  return testSpan(
+    10,
+    0,
+    {
+      spanId: id.padStart(16, '0'), parentSpanId: parent ? parent.padStart(16, '0') : '', name: `op-${id}`,
+      startTimeUnixNano: String(start), endTimeUnixNano: String(end), status: { code: error ? 2 : 0 },
     },
-  };
+    service,
+  );
 }
 
 function rowOf(u: ReturnType<typeof mergeSummary>): TraceRow {
