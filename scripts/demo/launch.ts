@@ -120,7 +120,23 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A port picked by `freePort` is only free until someone else binds it: a
+ * client's ephemeral port, another test's server. When a service we gave a
+ * picked address finds it taken, the shop is started again on new ports.
+ */
 export async function launchShop(options: LaunchOptions): Promise<Shop> {
+  const picked = !options.inventoryAddr || options.inventoryAddr.endsWith(':0') || !options.ordersAddr || options.ordersAddr.endsWith(':0');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchOnce(options);
+    } catch (error) {
+      if (!picked || attempt >= 3 || !String((error as Error).message).includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function launchOnce(options: LaunchOptions): Promise<Shop> {
   const services = new Map<ServiceName, ServiceProcess>();
   const envFor = (name: ServiceName, extra: Record<string, string> = {}): Record<string, string> => ({
     ...options.env,
@@ -144,7 +160,8 @@ export async function launchShop(options: LaunchOptions): Promise<Shop> {
     given && !given.endsWith(':0') ? given : `${given?.slice(0, given.lastIndexOf(':')) || '127.0.0.1'}:${await freePort()}`;
   const inventoryAddr = await address(options.inventoryAddr);
   const ordersAddr = await address(options.ordersAddr);
-  const gatewayPort = options.gatewayPort || (await freePort());
+  // No one connects to the gateway before it is ready: it binds port 0 itself and reports its URL.
+  const gatewayPort = options.gatewayPort ?? 0;
   const starting = [
     start('inventory', { INVENTORY_ADDR: inventoryAddr }),
     start('orders', { INVENTORY_ADDR: inventoryAddr, ORDERS_ADDR: ordersAddr }),
