@@ -9,12 +9,12 @@
  * stored before the barrage reads back unchanged.
  */
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { hex, otlpJson } from '../explorer/helpers.ts';
 import { emptyRepeated, requestBytes, spanBytes } from '../explorer/otlp-wire.ts';
+import { rawRequest } from '../explorer/raw-http.ts';
 import { RUNS, SEED, assertIntact, count, pool, useFuzzTarget } from './explorer-target.ts';
 
 const validJson = Buffer.from(JSON.stringify(otlpJson([{ traceId: hex(0xf1, 32), spanId: hex(1, 16), name: 'fz', startTimeUnixNano: '1', endTimeUnixNano: '2', attributes: [{ key: 'k', value: { stringValue: 'v' } }] }])));
@@ -90,23 +90,10 @@ function bytesOf(r: Req): Buffer {
 }
 
 /** Sends the bytes, half-closes, and collects everything until the server closes; statuses of every answer. */
-function exchange(port: number, bytes: Buffer): Promise<number[]> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    const guard = setTimeout(() => {
-      socket.destroy();
-      reject(new Error('the server neither answered nor closed within 20 s'));
-    }, 20_000);
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      clearTimeout(guard);
-      const text = Buffer.concat(chunks).toString('latin1');
-      resolve([...text.matchAll(/HTTP\/1\.[01] (\d{3}) /g)].map((m) => Number(m[1])));
-    });
-    socket.end(bytes);
-  });
+async function exchange(port: number, bytes: Buffer): Promise<number[]> {
+  const r = await rawRequest(port, bytes, { timeoutMs: 20_000 });
+  if (r.timedOut) throw new Error('the server neither answered nor closed within 20 s');
+  return [...r.raw.toString('latin1').matchAll(/HTTP\/1\.[01] (\d{3}) /g)].map((m) => Number(m[1]));
 }
 
 describe(`OTLP/HTTP listener, raw-socket fuzz (${RUNS} cases, seed ${SEED})`, () => {

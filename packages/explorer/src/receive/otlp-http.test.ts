@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import type { Store } from '../store/store.ts';
 import { StoreBusyError, StoreClosedError, StoreUnavailableError } from '../store/store.ts';
 import { DEFAULT_LIMITS } from './limits.ts';
+import { rawGet } from '../../../../test/explorer/raw-http.ts';
 import { startOtlpHttp } from './otlp-http.ts';
 
 /** A Store whose writes fail the given way: the receiver's mapping to HTTP is what is under test. */
@@ -34,21 +35,9 @@ describe('OTLP/HTTP request targets', () => {
     const server = await startOtlpHttp({ store: failingStore(new Error('unused')), limits: DEFAULT_LIMITS, maxBodyBytes: 1 << 20 }, '127.0.0.1', 0);
     try {
       const port = (server.address() as AddressInfo).port;
-      const res = await new Promise<string>((resolve) => {
-        const socket = net.connect(port, '127.0.0.1');
-        let text = '';
-        socket.on('data', (c: Buffer) => (text += c.toString()));
-        socket.on('close', () => resolve(text));
-        socket.end('OPTIONS // HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n');
-      });
+      const res = (await rawGet(port, '//', { host: '127.0.0.1' }, 'OPTIONS')).raw.toString('latin1');
       assert.match(res, /^HTTP\/1\.1 204|^HTTP\/1\.1 400/);
-      const post = await new Promise<string>((resolve) => {
-        const socket = net.connect(port, '127.0.0.1');
-        let text = '';
-        socket.on('data', (c: Buffer) => (text += c.toString()));
-        socket.on('close', () => resolve(text));
-        socket.end('POST // HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
-      });
+      const post = (await rawGet(port, '//', { host: '127.0.0.1', 'content-length': '0' }, 'POST')).raw.toString('latin1');
       assert.match(post, /^HTTP\/1\.1 400/);
       assert.match(post, /not a URL path/);
     } finally {
