@@ -73,6 +73,17 @@ function partialGrpcCall(session: http2.ClientHttp2Session, declared: number, se
   return { stream, status };
 }
 
+/** An HTTP/2 connection to the gRPC port for `fn`, closed after it whatever happens. */
+async function withSession(port: number, fn: (session: http2.ClientHttp2Session) => Promise<void>): Promise<void> {
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  session.on('error', () => undefined);
+  try {
+    await fn(session);
+  } finally {
+    session.destroy();
+  }
+}
+
 describe('bytes held across requests are bounded (--max-inflight), and tokens are checked before bodies', () => {
   let ex: ExplorerProcess;
   const dir = tempDir();
@@ -95,38 +106,26 @@ describe('bytes held across requests are bounded (--max-inflight), and tokens ar
   });
 
   it('answers UNAVAILABLE to the OTLP/gRPC call that would hold more than the budget, before its message is complete', { timeout: 30_000 }, async () => {
-    const session = http2.connect(`http://127.0.0.1:${ex.grpcPort}`);
-    session.on('error', () => undefined);
-    try {
+    await withSession(ex.grpcPort, async (session) => {
       const a = partialGrpcCall(session, 2_000_000, 1_500_000, AUTH);
       const b = partialGrpcCall(session, 2_000_000, 1_000_000, AUTH);
       assert.equal(await Promise.race([a.status, b.status]), 14);
-    } finally {
-      session.destroy();
-    }
+    });
   });
 
   it('answers UNAUTHENTICATED to an OTLP/gRPC call without the token before reading its body', { timeout: 30_000 }, async () => {
-    const session = http2.connect(`http://127.0.0.1:${ex.grpcPort}`);
-    session.on('error', () => undefined);
-    try {
+    await withSession(ex.grpcPort, async (session) => {
       // 1 MB declared, 1 KB sent: grpc-js alone would wait for the other 999 KB before any handler ran.
       const call = partialGrpcCall(session, 1_000_000, 1000);
       assert.equal(await call.status, 16);
-    } finally {
-      session.destroy();
-    }
+    });
   });
 
   it('caps concurrent streams per OTLP/gRPC connection at 100', { timeout: 30_000 }, async () => {
-    const session = http2.connect(`http://127.0.0.1:${ex.grpcPort}`);
-    session.on('error', () => undefined);
-    try {
+    await withSession(ex.grpcPort, async (session) => {
       const settings = await new Promise<http2.Settings>((resolve) => session.once('remoteSettings', resolve));
       assert.equal(settings.maxConcurrentStreams, 100);
-    } finally {
-      session.destroy();
-    }
+    });
   });
 });
 
@@ -161,14 +160,10 @@ describe('slow and silent clients are cut off (--request-timeout 1s, --idle-time
   });
 
   it('answers DEADLINE_EXCEEDED to an OTLP/gRPC call whose message never completes', { timeout: 30_000 }, async () => {
-    const session = http2.connect(`http://127.0.0.1:${ex.grpcPort}`);
-    session.on('error', () => undefined);
-    try {
+    await withSession(ex.grpcPort, async (session) => {
       const call = partialGrpcCall(session, 1000, 10);
       assert.equal(await call.status, 4);
-    } finally {
-      session.destroy();
-    }
+    });
   });
 
   it('closes an OTLP/gRPC connection that sends nothing', { timeout: 30_000 }, async () => {
