@@ -3,15 +3,16 @@
  * explorer fed over OTLP/HTTP: the search page streams new traces in
  * (server-sent events) and holds them while paused, an open young trace
  * grows as its spans arrive, `?` lists every shortcut, and the search page
- * is usable without a mouse. Screenshots for docs/explorer-ui.md go to docs/img/.
+ * is usable without a mouse. Screenshots for docs/explorer-ui.md: doc-shots.ts.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { SHORTCUTS } from '../../packages/explorer/src/ui/lib/shortcuts.ts';
 import { hex, otlpJson, postJson, startTestExplorer } from '../explorer/helpers.ts';
+import { docShot } from './doc-shots.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 type TestExplorer = Awaited<ReturnType<typeof startTestExplorer>>;
@@ -40,7 +41,6 @@ before(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
   page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
   page.setDefaultTimeout(10_000);
-  mkdirSync('docs/img', { recursive: true });
 });
 after(async () => {
   await browser?.close();
@@ -69,7 +69,7 @@ describe('live results', () => {
     await page.locator('button.tw-live-resume').click();
     await page.locator(`li.tw-result.is-fresh[data-trace-id="${second}"]`).waitFor();
     assert.match(await page.locator('.tw-results-count').innerText(), /^2 traces/);
-    await page.locator('.tw-search').screenshot({ path: 'docs/img/live-search.png' });
+    await docShot(page.locator('.tw-search'), 'live-search.png');
     await page.locator('button', { hasText: 'Stop' }).click();
     await page.locator('button.tw-live-toggle').waitFor();
   });
@@ -88,7 +88,7 @@ describe('live results', () => {
     await page.locator('.tw-row .tw-row-op', { hasText: 'write rows' }).waitFor();
     assert.equal(await page.locator('.tw-row').count(), 3);
     assert.ok(streams.some((u) => u.endsWith(`/api/tw/live/traces/${traceId}`)), `a live stream was opened: ${streams.join(', ')}`);
-    await page.locator('.tw-trace').screenshot({ path: 'docs/img/live-trace.png' });
+    await docShot(page.locator('.tw-trace'), 'live-trace.png');
   });
 
   it('waits for a trace id that is not stored yet and shows it when its spans arrive', async () => {
@@ -111,9 +111,21 @@ describe('keyboard', () => {
     const expected = SHORTCUTS.flatMap((g) => g.shortcuts);
     assert.equal(rows.length, expected.length);
     for (const s of expected) assert.ok(rows.some((r) => r.includes(s.does) && s.keys.every((k) => r.includes(k))), `help lists "${s.does}"`);
-    await help.screenshot({ path: 'docs/img/keyboard-help.png' });
+    await docShot(help, 'keyboard-help.png');
     await page.keyboard.press('Escape');
     await help.waitFor({ state: 'detached' });
+  });
+
+  it('a / right after the Esc that closed the help focuses the form (no re-render in between)', async () => {
+    await page.keyboard.press('?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    // Both keys in one task, as a fast typist's would land before the page re-renders.
+    const focused = await page.evaluate(() => {
+      for (const key of ['Escape', '/']) document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
+      return document.activeElement?.getAttribute('name');
+    });
+    assert.equal(focused, 'service');
+    await page.keyboard.press('Escape'); // leaves the field
   });
 
   it('on the search page, / focuses the form, j/k move through results and Enter opens one', async () => {

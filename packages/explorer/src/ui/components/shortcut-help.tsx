@@ -2,17 +2,26 @@
  * The keyboard help overlay: `?` opens and closes it, Esc or a click outside
  * closes it. `/` focuses the current page's `[data-slash-focus]` field.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { isPlainKey, isTyping, SHORTCUTS } from '../lib/shortcuts.ts';
 
 export function ShortcutHelp() {
   const [open, setOpen] = useState(false);
+  // The listener reads the current state through a ref: re-registering it on each change left a
+  // gap after Esc (the old listener, still "open", ignored a `/` pressed before the re-render).
+  const openRef = useRef(open);
+  openRef.current = open;
+  const show = (next: boolean): void => {
+    openRef.current = next;
+    setOpen(next);
+  };
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
+      const open = openRef.current;
       if (open && e.key === 'Escape') {
         e.preventDefault();
         e.stopImmediatePropagation();
-        setOpen(false);
+        show(false);
         return;
       }
       if (e.key === 'Escape' && isTyping(e.target)) {
@@ -22,7 +31,7 @@ export function ShortcutHelp() {
       if (!isPlainKey(e) || isTyping(e.target)) return;
       if (e.key === '?') {
         e.preventDefault();
-        setOpen((o) => !o);
+        show(!open);
       } else if (e.key === '/' && !open) {
         const field = document.querySelector<HTMLElement>('[data-slash-focus]');
         if (field) {
@@ -34,14 +43,14 @@ export function ShortcutHelp() {
     // Capture phase: Esc closes the help before a page uses it to close something else.
     window.addEventListener('keydown', onKey, true);
     return () => window.removeEventListener('keydown', onKey, true);
-  }, [open]);
+  }, []);
   if (!open) return null;
   return (
-    <div class="tw-help-backdrop" onClick={() => setOpen(false)}>
+    <div class="tw-help-backdrop" onClick={() => show(false)}>
       <div class="tw-help" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts" onClick={(e) => e.stopPropagation()}>
         <header>
           <h2>Keyboard shortcuts</h2>
-          <button class="tw-small" onClick={() => setOpen(false)} aria-label="Close">
+          <button class="tw-small" onClick={() => show(false)} aria-label="Close">
             Esc
           </button>
         </header>
