@@ -8,11 +8,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { MAX_INDENT_LEVELS } from '../../packages/explorer/src/ui/lib/trace-tree.ts';
 import { hex, otlpJson, postJson, startTestExplorer } from '../explorer/helpers.ts';
+import { docShot } from './doc-shots.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TRACE = hex(0xdee9, 32);
@@ -88,8 +89,7 @@ describe('a trace 1,900 levels deep', () => {
     const column = await row.locator('.tw-row-name').boundingBox();
     assert.ok(name && column && name.x + 20 < column.x + column.width, `name at ${name?.x} inside the column ending at ${column ? column.x + column.width : '?'}`);
     assert.equal(await row.locator('.tw-row-op').innerText(), `step ${deep}`);
-    mkdirSync('docs/img', { recursive: true });
-    await page.locator('.tw-trace').screenshot({ path: 'docs/img/big-trace.png' });
+    await docShot(page.locator('.tw-trace'), 'big-trace.png');
   });
 
   it('collapses a subtree of over 10,000 spans, hiding exactly those rows, and expands it again', async () => {

@@ -6,10 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { hex, postJson, startTestExplorer } from '../explorer/helpers.ts';
+import { docShot } from './doc-shots.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TRACE = hex(0xc010, 32);
@@ -104,7 +105,6 @@ describe('service colours and the service map', () => {
     const stroke = (l: typeof kafka) => l.locator('path').first().evaluate((el) => `${getComputedStyle(el).stroke} ${getComputedStyle(el).strokeDasharray}`);
     assert.notEqual(await stroke(kafka), await stroke(rabbit));
     assert.match(await page.locator('.tw-map-legend').innerText(), /Kafka[\s\S]*RabbitMQ/);
-    mkdirSync('docs/img', { recursive: true });
-    await page.locator('.tw-map-page').screenshot({ path: 'docs/img/service-map.png' });
+    await docShot(page.locator('.tw-map-page'), 'service-map.png');
   });
 });

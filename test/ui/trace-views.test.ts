@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { type Browser, type Page, chromium } from 'playwright-core';
 import { hex, postJson } from '../explorer/helpers.ts';
 import { type ExplorerProcess, startExplorerProcess, waitExit } from '../explorer/process.ts';
 import { TRACE_A, TRACE_B, checkoutRequest } from './checkout-traces.ts';
+import { docShot } from './doc-shots.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -26,11 +27,7 @@ let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 
-async function shot(name: string): Promise<void> {
-  mkdirSync('test-results', { recursive: true });
-  await page.screenshot({ path: `test-results/${name}` });
-  if (process.env.TRACEWIRE_DOC_SHOTS === '1') copyFileSync(`test-results/${name}`, `docs/img/${name}`);
-}
+const shot = (name: string): Promise<void> => docShot(page, name);
 
 async function waitStored(traceId: string, spans: number): Promise<void> {
   const deadline = Date.now() + 20_000;
