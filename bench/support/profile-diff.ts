@@ -4,7 +4,7 @@
  * shops (tracing off; always_on exporting to a discard sink over `protocol`,
  * the library default if omitted; with `--b`, setup B of the bench: to an
  * explorer, every service pinned to CPU 0, the explorer and this process to
- * CPU 1), each service under the V8 profiler
+ * CPU 1; with `--noexport`, always_on with no exporter), each service under the V8 profiler
  * (cpu-prof.mjs), loads them in turn for `seconds` (default 20) each in
  * 5 s rounds, then prints self time per order by package / source file for
  * both and the difference, largest first. For docs/performance.md.
@@ -81,7 +81,11 @@ async function main(): Promise<void> {
   const endpoint = `http://127.0.0.1:${protocol === 'grpc' ? receiver.grpcPort : receiver.httpPort}`;
   const shops: Record<'off' | 'on', BenchShop> = {
     off: await startBenchShop({ ...TRACING_OFF, ...prof('off') }),
-    on: await startBenchShop({ ...exportTo(endpoint, protocol), ...prof('on') }),
+    // --noexport: spans are recorded (always_on) but no exporter runs: what span creation alone costs.
+    on: await startBenchShop({
+      ...(flags.includes('--noexport') ? { OTEL_TRACES_EXPORTER: 'none', OTEL_TRACES_SAMPLER: 'always_on' } : exportTo(endpoint, protocol)),
+      ...prof('on'),
+    }),
   };
   if (explorer) {
     pin(explorer.pid, '1');
@@ -110,7 +114,7 @@ async function main(): Promise<void> {
     .map((g) => ({ g, off: (1000 * (off.get(g) ?? 0)) / orders.off, on: (1000 * (on.get(g) ?? 0)) / orders.on }))
     .sort((x, y) => y.on - y.off - (x.on - x.off));
   const sum = (k: 'off' | 'on') => rows.reduce((n, r) => n + r[k], 0);
-  process.stdout.write(`orders: off ${orders.off}, on ${orders.on} (${protocol}${setupB ? ', setup B' : ''}${flags.includes('--worker') ? ', worker' : ''}); profiles in ${root}\n`);
+  process.stdout.write(`orders: off ${orders.off}, on ${orders.on} (${flags.includes('--noexport') ? 'no export' : protocol}${setupB ? ', setup B' : ''}${flags.includes('--worker') ? ', worker' : ''}); profiles in ${root}\n`);
   process.stdout.write(`service CPU-ms per order (/proc, all threads): off ${((1000 * cpu.off) / orders.off).toFixed(2)}, on ${((1000 * cpu.on) / orders.on).toFixed(2)}\n`);
   for (const svc of [...new Set([...offSvc.keys(), ...onSvc.keys()])].sort()) {
     const o = (1000 * (offSvc.get(svc) ?? 0)) / orders.off;
