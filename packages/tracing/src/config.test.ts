@@ -16,6 +16,13 @@ describe('resolveConfig', () => {
     assert.deepEqual(c.batch, { scheduledDelayMillis: 5000, maxQueueSize: 2048, maxExportBatchSize: 512, exportTimeoutMillis: 30000 });
   });
 
+  it("encodes OTLP protobuf with the library's encoder unless TRACEWIRE_OTLP_ENCODER or otlpEncoder says official", () => {
+    assert.equal(resolveConfig({ serviceName: 's' }, {}).otlpEncoder, 'tracewire');
+    assert.equal(resolveConfig({ serviceName: 's' }, { TRACEWIRE_OTLP_ENCODER: 'official' }).otlpEncoder, 'official');
+    assert.equal(resolveConfig({ serviceName: 's', otlpEncoder: 'tracewire' }, { TRACEWIRE_OTLP_ENCODER: 'official' }).otlpEncoder, 'tracewire');
+    throwsField(() => resolveConfig({ serviceName: 's' }, { TRACEWIRE_OTLP_ENCODER: 'fast' }), 'TRACEWIRE_OTLP_ENCODER');
+  });
+
   it('OTLP/gRPC, when chosen, defaults to port 4317', () => {
     const c = resolveConfig({ serviceName: 's' }, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
     assert.equal(c.protocol, 'grpc');

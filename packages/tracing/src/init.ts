@@ -4,9 +4,9 @@
  * the OpenTelemetry JS SDK and registers them globally.
  */
 import { context, diag, propagation, trace } from '@opentelemetry/api';
-import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { OTLPTraceExporter as OfficialGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { OTLPTraceExporter as OfficialProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import {
   type Resource,
   defaultResource,
@@ -24,6 +24,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { type ResolvedConfig, type TracingOptions, resolveConfig } from './config.ts';
+import { OtlpGrpcExporter, OtlpHttpProtoExporter } from './otlp-exporter.ts';
 import { createPropagator } from './propagation.ts';
 import { createSampler } from './sampler.ts';
 import { resetTracer } from './span.ts';
@@ -72,11 +73,14 @@ function buildExporter(config: ResolvedConfig): SpanExporter | undefined {
       return new ConsoleSpanExporter();
     case 'otlp': {
       const timeoutMillis = config.exportTimeoutMillis;
-      if (config.protocol === 'grpc') return new OtlpGrpcExporter({ url: config.endpoint, timeoutMillis });
+      const lean = config.otlpEncoder === 'tracewire';
+      if (config.protocol === 'grpc') {
+        const options = { url: config.endpoint, timeoutMillis };
+        return lean ? new OtlpGrpcExporter(options) : new OfficialGrpcExporter(options);
+      }
       const url = `${config.endpoint}/v1/traces`;
-      return config.protocol === 'http/json'
-        ? new OtlpJsonExporter({ url, timeoutMillis })
-        : new OtlpProtoExporter({ url, timeoutMillis });
+      if (config.protocol === 'http/json') return new OtlpJsonExporter({ url, timeoutMillis });
+      return lean ? new OtlpHttpProtoExporter({ url, timeoutMillis }) : new OfficialProtoExporter({ url, timeoutMillis });
     }
   }
 }
