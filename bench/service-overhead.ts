@@ -4,13 +4,15 @@
  * tracing off against always_on, one shop per case, side by side, in
  * interleaved rounds (support/overhead-rounds.ts). Three setups:
  *   S. saturation (16 closed-loop clients), default protocol into a discard
- *      sink: the throughput tracing costs the services alone;
+ *      sink: the throughput tracing costs the services alone, with the
+ *      library's OTLP encoder and with the official one (in-run baseline);
  *   A. moderate load: every case at the same rate (open loop at half of S's
  *      off throughput), each exporting to a discard sink of its own over one
  *      OTLP protocol: service CPU per order and per exported span, and the
  *      latency tracing adds when nothing queues;
  *   B. saturation, spans exported to an explorer that has a core of its own
- *      (taskset: every service on CPU 0, the explorer and this process on 1).
+ *      (taskset: the explorer alone on CPU 1; the services and this process,
+ *      which generates the load, on CPU 0).
  * Targets: < 10% extra service CPU per order (A, B), < 10% throughput (S, B),
  * < 1 ms added p99 (A).
  */
@@ -32,6 +34,8 @@ const CONCURRENCY = 16;
 const DEFAULT_PROTOCOL = resolveConfig({ serviceName: 'bench' }, {}).protocol as BenchProtocol;
 const PROTOCOL_NAME: Record<BenchProtocol, string> = { grpc: 'OTLP/gRPC', 'http/protobuf': 'OTLP/HTTP protobuf', 'http/json': 'OTLP/HTTP JSON' };
 const ON = `always_on, ${PROTOCOL_NAME[DEFAULT_PROTOCOL]}`;
+/** The same, serialised by @opentelemetry/otlp-transformer: the in-run baseline of the library's encoder. */
+const ON_OFFICIAL = `${ON}, official encoder`;
 
 interface CaseDef {
   name: string;
@@ -39,6 +43,8 @@ interface CaseDef {
   to: 'none' | 'sink' | 'explorer';
   protocol?: BenchProtocol;
   ratio?: number;
+  /** TRACEWIRE_OTLP_ENCODER for this shop; the library's own encoder when unset. */
+  encoder?: 'official';
 }
 
 function caseDefs(quick: boolean): CaseDef[] {
@@ -46,6 +52,7 @@ function caseDefs(quick: boolean): CaseDef[] {
   return [
     { name: 'off', to: 'none' },
     { name: ON, to: 'sink', protocol: DEFAULT_PROTOCOL },
+    { name: ON_OFFICIAL, to: 'sink', protocol: DEFAULT_PROTOCOL, encoder: 'official' },
     ...(quick ? [] : others.map((p): CaseDef => ({ name: `always_on, ${PROTOCOL_NAME[p]}`, to: 'sink', protocol: p }))),
     ...(quick ? [] : [{ name: 'parentbased 10%', to: 'sink', protocol: DEFAULT_PROTOCOL, ratio: 0.1 } satisfies CaseDef]),
     { name: `${ON} -> explorer`, to: 'explorer', protocol: DEFAULT_PROTOCOL },
@@ -91,7 +98,7 @@ export async function run(quick: boolean): Promise<BenchResult> {
       warmupMs,
       defaultProtocol: DEFAULT_PROTOCOL,
       cases: defs.map((d) => d.name).join(' / '),
-      setups: 'S: saturation (closed loop), discard sink; A: open loop at half of S\'s off throughput, each case exports to its own discard sink; B: saturation, services pinned to CPU 0, explorer + load generator to CPU 1',
+      setups: 'S: saturation (closed loop), discard sink; A: open loop at half of S\'s off throughput, each case exports to its own discard sink; B: saturation, the explorer alone on CPU 1, services + load generator on CPU 0',
       pinned,
       moderateRate: rate,
       batch: 'BatchSpanProcessor settings are the library defaults',
@@ -123,15 +130,19 @@ async function measure(running: Running[], explorer: ExplorerProcess, plan: Plan
     return t;
   };
   // S: saturation (closed loop), default protocol into a discard sink: the throughput target.
-  const sat = await phase([byName('off'), byName(ON)], 'S (saturation, discard sink)', (u, ms) => closedLoop(u, CONCURRENCY, ms));
+  const sat = await phase([byName('off'), byName(ON), byName(ON_OFFICIAL)], 'S (saturation, discard sink)', (u, ms) => closedLoop(u, CONCURRENCY, ms));
   // A: every sink case at one moderate rate (open loop, half of S's off throughput), so every
   // case serves the same orders: CPU per order compares like with like (the shop's own batching
   // in Kafka and SQLite makes CPU per order fall as the rate rises), and latency is not queueing.
   const rate = Math.max(5, Math.round(throughput(sat.get('off') as Tally) / 2));
   const a = await phase(running.filter((r) => r.def.to !== 'explorer'), `A (${rate} orders/s, discard sinks)`, (u, ms) => openLoop(u, rate, ms));
-  // B: saturation, explorer on a core of its own.
-  const pinned = pinAll(running, explorer.pid);
-  const b = await phase([byName('off'), byName(`${ON} -> explorer`)], 'B (explorer on its own core)', (u, ms) => closedLoop(u, CONCURRENCY, ms), explorer.cpuSeconds);
+  // B: saturation, explorer on a core of its own. The shops B does not load are closed first
+  // (flushing their spans into their sinks): idle, they still poll Kafka and run timers on the
+  // services' one core, which B would otherwise charge to whichever shop it loads.
+  const inB = [byName('off'), byName(`${ON} -> explorer`)];
+  for (const r of running) if (!inB.includes(r)) await r.shop.close();
+  const pinned = pinAll(inB, explorer.pid);
+  const b = await phase(inB, 'B (explorer on its own core)', (u, ms) => closedLoop(u, CONCURRENCY, ms), explorer.cpuSeconds);
   pin(process.pid, allCpus());
   return { sat, a, b, rate, pinned };
 }
@@ -153,7 +164,10 @@ async function startCase(def: CaseDef, explorerGrpc: number, explorerHttp: numbe
   const env =
     def.to === 'none'
       ? TRACING_OFF
-      : exportTo(`http://127.0.0.1:${sink ? port(sink.grpcPort, sink.httpPort) : port(explorerGrpc, explorerHttp)}`, protocol, def.ratio);
+      : {
+          ...exportTo(`http://127.0.0.1:${sink ? port(sink.grpcPort, sink.httpPort) : port(explorerGrpc, explorerHttp)}`, protocol, def.ratio),
+          ...(def.encoder ? { TRACEWIRE_OTLP_ENCODER: def.encoder } : {}),
+        };
   try {
     return { def, shop: await startBenchShop(env), ...(sink ? { sink } : {}), orders: 0 };
   } catch (error) {
@@ -167,10 +181,14 @@ function asRoundCase(r: Running): RoundCase {
   return { name: r.def.name, shop: r.shop, ...(sink ? { peerCpuSeconds: () => sink.cpuSeconds() } : {}) };
 }
 
-/** Every service of every shop on CPU 0; the explorer and this process (the load) on CPU 1. */
+/**
+ * The explorer alone on CPU 1; every service and this process (the load) on CPU 0. With the load
+ * generator beside the explorer, the explorer's CPU slowed the generator and so the shop
+ * exporting to it (-32% against -18% in one comparison, docs/performance.md section 2).
+ */
 function pinAll(running: Running[], explorerPid: number): boolean {
   if (os.cpus().length < 2) return false;
-  let ok = pin(explorerPid, '1') && pin(process.pid, '1');
+  let ok = pin(explorerPid, '1') && pin(process.pid, '0');
   for (const r of running) for (const pid of r.shop.pids()) ok = pin(pid, '0') && ok;
   return ok;
 }
@@ -182,7 +200,8 @@ function setupA(a: Map<string, Tally>, running: Running[], spans: Map<string, nu
   const figures: Figure[] = [{ case: `service CPU per order, tracing off (${setup})`, value: cpuPerOrder(off), unit: 'CPU-ms' }];
   for (const r of on) figures.push(cpuFigure(setup, r.def.name, a.get(r.def.name) as Tally, off, r.def.name === ON, 'the sink'));
   for (const r of on.filter((x) => x.def.ratio === undefined)) {
-    figures.push(perSpanFigure(PROTOCOL_NAME[r.def.protocol as BenchProtocol], a.get(r.def.name) as Tally, off, spans.get(r.def.name) ?? Number.NaN));
+    const label = `${PROTOCOL_NAME[r.def.protocol as BenchProtocol]}${r.def.encoder ? ', official encoder' : ''}`;
+    figures.push(perSpanFigure(label, a.get(r.def.name) as Tally, off, spans.get(r.def.name) ?? Number.NaN));
   }
   figures.push(...latencyFigures(setup, ON, a.get(ON) as Tally, off));
   return figures;
@@ -195,8 +214,10 @@ function setupS(sat: Map<string, Tally>): Figure[] {
   return [
     { case: `throughput, tracing off (${setup})`, value: throughput(off), unit: 'orders/s' },
     throughputFigure(setup, ON, on, off, true),
+    throughputFigure(setup, ON_OFFICIAL, sat.get(ON_OFFICIAL) as Tally, off, false),
     { case: `service CPU per order, tracing off (${setup})`, value: cpuPerOrder(off), unit: 'CPU-ms' },
     cpuFigure(setup, ON, on, off, false, 'the sink'),
+    cpuFigure(setup, ON_OFFICIAL, sat.get(ON_OFFICIAL) as Tally, off, false, 'the sink'),
   ];
 }
 

@@ -4,13 +4,16 @@
  * (8 attributes each, like the shop's spans) and measures this process's CPU
  * (`process.cpuUsage()`) per span for (1) serialising to OTLP protobuf alone,
  * (2) the official OTLP/HTTP protobuf exporter (serialise + send) to a
- * discard sink in another process, main thread only and whole process. (A
+ * discard sink in another process, main thread only and whole process, each
+ * with the official serialiser and with the library's encoder. (A
  * third case, a worker-thread sender, was measured within noise and removed:
  * docs/performance.md, section 2.) For docs/performance.md.
  */
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BasicTracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { encodeTraceRequest } from '../../packages/tracing/src/otlp-encoder.ts';
+import { OtlpHttpProtoExporter } from '../../packages/tracing/src/otlp-exporter.ts';
 import { mainThreadCpuSeconds } from './proc.ts';
 import { startDiscardSink } from './sink-process.ts';
 
@@ -49,9 +52,12 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${sink.httpPort}/v1/traces`;
   const batches = Array.from({ length: n }, () => makeSpans(512));
   const official = new OTLPTraceExporter({ url });
+  const ours = new OtlpHttpProtoExporter({ url, timeoutMillis: 10_000 });
   const cases: [string, (b: ReadableSpan[]) => Promise<void> | void][] = [
-    ['serialise only', (b) => void ProtobufTraceSerializer.serializeRequest(b)],
+    ['official serialiser only', (b) => void ProtobufTraceSerializer.serializeRequest(b)],
+    ['library encoder only', (b) => void encodeTraceRequest(b)],
     ['official exporter (serialise + send)', exportOnce(official)],
+    ['library exporter (encode + send)', exportOnce(ours)],
   ];
   for (const [, fn] of cases) await cpuPerSpan(batches.slice(0, 10), fn); // warm-up
   for (let round = 0; round < 3; round++) {
@@ -61,6 +67,7 @@ async function main(): Promise<void> {
     }
   }
   await official.shutdown();
+  await ours.shutdown();
   await sink.stop();
 }
 

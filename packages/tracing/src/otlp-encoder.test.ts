@@ -47,7 +47,9 @@ const spanSpec = fc.record({
 });
 
 /** Real SDK spans: two resources, three scopes, whatever the generator asks of each span. */
-function spansFrom(specs: fc.infer<typeof spanSpec>[], resourceAttributes: Attributes): ReadableSpan[] {
+type SpanSpec = typeof spanSpec extends fc.Arbitrary<infer T> ? T : never;
+
+function spansFrom(specs: SpanSpec[], resourceAttributes: Attributes): ReadableSpan[] {
   const ended: ReadableSpan[] = [];
   const processor = { onStart() {}, onEnd: (s: ReadableSpan) => void ended.push(s), forceFlush: async () => {}, shutdown: async () => {} };
   const providers = [resourceAttributes, { 'service.name': 'other' }].map(
