@@ -10,7 +10,7 @@
  * for the in-run baseline explorer (filled first).
  *
  * N: 10,000,000 with 60 s windows when named (`npm run bench explorer-fill`;
- * both explorers take 15-35 min here), 1,000,000 with 10 s windows as part
+ * both explorers take 15-40 min here), 1,000,000 with 10 s windows as part
  * of a whole `npm run bench`, 150,000 with 3 s windows with --quick;
  * `BENCH_FILL_SPANS=<n>` overrides N (windows: 60 s from 10M, 10 s from 1M,
  * else 3 s).
@@ -54,7 +54,7 @@ export function fillPlan(quick: boolean, named: boolean, env: NodeJS.ProcessEnv 
     why = 'BENCH_FILL_SPANS';
   } else if (quick) [spans, why] = [QUICK_SPANS, '--quick'];
   else if (named) [spans, why] = [FULL_SPANS, "named on the command line: the target's 10M fill"];
-  else [spans, why] = [RUN_ALL_SPANS, 'part of a whole `npm run bench`; the 10M fill (15-35 min for both explorers here) runs when named: npm run bench explorer-fill'];
+  else [spans, why] = [RUN_ALL_SPANS, 'part of a whole `npm run bench`; the 10M fill (15-40 min for both explorers here) runs when named: npm run bench explorer-fill'];
   const windowMs = spans >= FULL_SPANS ? 60_000 : spans >= RUN_ALL_SPANS ? 10_000 : 3_000;
   return { spans, requests: Math.ceil(spans / SPANS_PER_REQUEST), windowMs, why };
 }
