@@ -19,13 +19,19 @@ export const TARGET_BYTES_PER_SPAN = 150;
 export function dirBytes(dir: string, skip: string[] = []): { bytes: number; files: Record<string, number> } {
   const files: Record<string, number> = {};
   let bytes = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || skip.includes(entry.name)) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    const size = fs.statSync(file).size;
-    files[path.relative(dir, file)] = size;
-    bytes += size;
-  }
+  // Own recursion: readdirSync's `recursive` and Dirent.parentPath need Node 20.12, the engines field says 20.6.
+  const walk = (at: string): void => {
+    for (const entry of fs.readdirSync(at, { withFileTypes: true })) {
+      const file = path.join(at, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (entry.isFile() && !skip.includes(entry.name)) {
+        const size = fs.statSync(file).size;
+        files[path.relative(dir, file)] = size;
+        bytes += size;
+      }
+    }
+  };
+  walk(dir);
   return { bytes, files };
 }
 
