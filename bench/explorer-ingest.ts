@@ -4,49 +4,25 @@
  * and the explorer's peak memory. The explorer runs as its own process with a
  * fresh data directory per protocol; the exporters are worker threads sending
  * pre-encoded requests (bench/support/otlp-bodies.ts), so encoding is not
- * what is measured. Target: 100,000 spans/s sustained, under 500 MiB.
+ * what is measured. Target: 100,000 spans/s sustained, under 500 MiB; and
+ * (issue 12) at most 150 bytes of disk per stored span, read from the data
+ * directory once the explorer has stopped (support/disk-usage.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { type BenchResult, type Figure, type RunOptions, percentile, progress, stamp } from './lib.ts';
 import { type Baseline, checkoutBaseline } from './support/baseline.ts';
+import { diskFigure, stopAndMeasure } from './support/disk-usage.ts';
 import { startExplorerProcess } from './support/explorer-process.ts';
 import type { IngestWorkerData, IngestWorkerResult } from './support/ingest-worker.ts';
 import { SPANS_PER_TRACE } from './support/otlp-bodies.ts';
+import type { Protocol } from './support/otlp-sender.ts';
+import { EXPORTERS, INFLIGHT, TRACES_PER_REQUEST, startSenders } from './support/sender-threads.ts';
 
 const TARGET_RATE = 100_000;
 const TARGET_MIB = 500;
-const EXPORTERS = 4;
-/** 64 traces x 8 spans = 512 spans per request: the SDK BatchSpanProcessor's default batch. */
-const TRACES_PER_REQUEST = 64;
-/** Requests each exporter keeps outstanding. */
-const INFLIGHT = 2;
 
-interface RunningWorker {
-  ready: Promise<void>;
-  start(at: number): void;
-  result: Promise<IngestWorkerResult>;
-}
-
-function startWorker(data: IngestWorkerData): RunningWorker {
-  const w = new Worker(new URL('./support/ts-worker.mjs', import.meta.url), {
-    workerData: { ...data, __module: new URL('./support/ingest-worker.ts', import.meta.url).href },
-  });
-  let onReady: () => void = () => {};
-  const ready = new Promise<void>((resolve) => (onReady = resolve));
-  const result = new Promise<IngestWorkerResult>((resolve, reject) => {
-    w.on('message', (m: IngestWorkerResult | { ready: true }) => ('ready' in m ? onReady() : resolve(m)));
-    w.once('error', reject);
-    w.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`ingest worker exited with ${code}`));
-    });
-  });
-  return { ready, start: (at) => w.postMessage({ startAt: at }), result };
-}
-
-type Protocol = 'grpc' | 'http/protobuf';
 type Measured = Awaited<ReturnType<typeof measure>>;
 
 /** `bin`: another checkout's explorer (the in-run baseline); default this one. */
@@ -57,32 +33,32 @@ async function measure(protocol: Protocol, warmupMs: number, durationMs: number,
     const port = protocol === 'grpc' ? explorer.grpcPort : explorer.httpPort;
     // The explorer's CPU time over the window: spans per CPU-second is its capacity per core,
     // which a busy shared machine does not distort the way it distorts spans per wall-second.
-    const workers = Array.from({ length: EXPORTERS }, (_, sender) =>
-      startWorker({ protocol, host: '127.0.0.1', port, sender: sender + (protocol === 'grpc' ? 0 : 16), tracesPerRequest: TRACES_PER_REQUEST, inflight: INFLIGHT, warmupMs, durationMs }),
-    );
-    await Promise.all(workers.map((w) => w.ready));
-    const startAt = Date.now() + 50;
-    for (const w of workers) w.start(startAt);
+    const senders = await startSenders<IngestWorkerResult>('./ingest-worker.ts', EXPORTERS, (i): IngestWorkerData => ({
+      protocol, host: '127.0.0.1', port, sender: i + (protocol === 'grpc' ? 0 : 16), tracesPerRequest: TRACES_PER_REQUEST, inflight: INFLIGHT, warmupMs, durationMs,
+    }));
+    const { startAt } = senders;
     let cpuAtStart = Number.NaN;
     let cpuAtEnd = Number.NaN;
     const t1 = setTimeout(() => (cpuAtStart = explorer.cpuSeconds()), startAt + warmupMs - Date.now());
     const t2 = setTimeout(() => (cpuAtEnd = explorer.cpuSeconds()), startAt + warmupMs + durationMs - Date.now());
-    const results = await Promise.all(workers.map((w) => w.result));
+    const results = await senders.results;
     clearTimeout(t1);
     clearTimeout(t2);
     const acked = results.reduce((n, r) => n + r.ackedSpans, 0);
     const cpu = cpuAtEnd - cpuAtStart;
     const latencies = results.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
-    // Cross-check durability: everything acknowledged is readable from the explorer.
-    const status = (await (await fetch(`${explorer.url}/api/tw/status`)).json()) as { spans: number };
+    const peakMiB = explorer.peakRssMiB();
+    // Cross-check durability (everything acknowledged is stored), and the disk it takes once stopped cleanly.
+    const disk = await stopAndMeasure(explorer, dataDir);
     return {
       rate: acked / (durationMs / 1000),
       acked,
       explorerCpuSeconds: cpu,
       spansPerCpuSecond: acked / cpu,
       explorerCoresUsed: cpu / (durationMs / 1000),
-      stored: status.spans,
-      peakMiB: explorer.peakRssMiB(),
+      stored: disk.spans,
+      disk,
+      peakMiB,
       refused: results.reduce((n, r) => n + r.refused, 0),
       failed: results.reduce((n, r) => n + r.failed, 0),
       p50: percentile(latencies, 50),
@@ -134,6 +110,7 @@ export async function run(quick: boolean, options: RunOptions = {}): Promise<Ben
     warmupMs,
     durationMs,
     durability: 'explorer default: WAL, synchronous=FULL, ack after commit',
+    disk: 'bytes of the data directory after the explorer stopped cleanly (WAL checkpointed) / spans stored (/api/tw/status spans), per protocol: a store of warm-up + window spans',
     sender: 'worker threads, pre-encoded OTLP/protobuf (ProtobufTraceSerializer), fresh trace ids per request',
     baseline: baseline ? { ref: baseline.ref, sha: baseline.sha, order: 'per protocol: baseline explorer first, then this one' } : 'none',
   };
@@ -148,6 +125,8 @@ export async function run(quick: boolean, options: RunOptions = {}): Promise<Ben
     const m = await measure(protocol, warmupMs, durationMs);
     parameters[`${protocol} detail`] = m;
     figures.push(...currentFigures(protocol, m));
+    const at = baseline && b ? `${baseline.ref} (${baseline.sha.slice(0, 7)}) after the same window, same run` : undefined;
+    figures.push(diskFigure(`disk per stored span after the OTLP/${protocolLabel(protocol)} window`, m.disk, b?.disk, at));
     if (baseline && b) figures.push(...baselineFigures(protocol, m, b, baseline));
   }
   return {

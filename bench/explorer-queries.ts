@@ -7,7 +7,8 @@
  * Data sets are seeded through the store's batch-insert API
  * (bench/support/seed-dataset.ts) and cached under .cache/bench/, so only the
  * first run pays for seeding. Target: by id under 10 ms p99, searches under
- * 100 ms p99 at 10 million spans.
+ * 100 ms p99 at 10 million spans. Also disk per stored span of each data set
+ * (issue 12: at most 150 bytes; support/disk-usage.ts).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,6 +17,7 @@ import path from 'node:path';
 import { BENCH_DIR, type BenchResult, type Figure, type RunOptions, percentile, progress, stamp } from './lib.ts';
 import { mulberry32 } from '../test/support/prng.ts';
 import { type Baseline, checkoutBaseline } from './support/baseline.ts';
+import { type Footprint, datasetFootprint, diskFigure } from './support/disk-usage.ts';
 import { startExplorerProcess } from './support/explorer-process.ts';
 import { DATASET_VERSION, type DatasetMeta, ROUTES, SERVICES, orderIdOf, traceIdOf } from './support/query-dataset.ts';
 
@@ -163,34 +165,11 @@ async function measureSize(size: number, reps: number, mapReps: number, mapRepea
 }
 
 const label = (n: number): string => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
+/** Disk per span of a data set, read after its explorer stopped (issue 12: <= 150 bytes). */
+const diskOf = (size: number, ds: Datasets = CURRENT): Footprint => datasetFootprint(path.join(ds.cache, String(size)), (readMeta(size, ds) as DatasetMeta).spans);
 
-export async function run(quick: boolean, options: RunOptions = {}): Promise<BenchResult> {
-  // 10M spans take ~25 min to seed here: used when cached (SEED_10M below), never seeded inside the 10-minute run.
-  const large = readMeta(TARGET_SIZE) ? [TARGET_SIZE] : [];
-  const sizes = quick ? [20_000, 50_000] : [100_000, 1_000_000, ...large];
-  const reps = quick ? 20 : 200;
-  const mapReps = quick ? 2 : 5;
-  const mapRepeatReps = quick ? 10 : 50;
-  const seedStart = Date.now();
-  await ensureDatasets(sizes);
-  const seedSeconds = (Date.now() - seedStart) / 1000;
-  const results = new Map<number, Record<Kind, Measured>>();
-  for (const size of sizes) {
-    progress(`explorer-queries: ${label(size)} spans`);
-    results.set(size, await measureSize(size, reps, mapReps, mapRepeatReps));
-  }
-  const baseline = options.baselineRef ? checkoutBaseline(options.baselineRef) : undefined;
-  // The baseline is measured up to 1M spans: a 10M data set of its own would take ~25 min to seed.
-  const baselineSizes = sizes.filter((s) => s <= 1_000_000);
-  const before = new Map<number, Record<Kind, Measured>>();
-  if (baseline) {
-    const ds = baselineDatasets(baseline);
-    await ensureDatasets(baselineSizes, ds);
-    for (const size of baselineSizes) {
-      progress(`explorer-queries: ${label(size)} spans, baseline ${baseline.ref}`);
-      before.set(size, await measureSize(size, reps, mapReps, mapRepeatReps, ds));
-    }
-  }
+/** Each query's p99 at each size, against the smallest size (growth), and against its target at the largest. */
+function growthFigures(sizes: number[], results: Map<number, Record<Kind, Measured>>): Figure[] {
   const smallest = sizes[0] as number;
   const largest = sizes.at(-1) as number;
   const figures: Figure[] = [];
@@ -226,6 +205,44 @@ export async function run(quick: boolean, options: RunOptions = {}): Promise<Ben
       });
     }
   }
+  return figures;
+}
+
+export async function run(quick: boolean, options: RunOptions = {}): Promise<BenchResult> {
+  // 10M spans take ~25 min to seed here: used when cached (SEED_10M below), never seeded inside the 10-minute run.
+  const large = readMeta(TARGET_SIZE) ? [TARGET_SIZE] : [];
+  const sizes = quick ? [20_000, 50_000] : [100_000, 1_000_000, ...large];
+  const reps = quick ? 20 : 200;
+  const mapReps = quick ? 2 : 5;
+  const mapRepeatReps = quick ? 10 : 50;
+  const seedStart = Date.now();
+  await ensureDatasets(sizes);
+  const seedSeconds = (Date.now() - seedStart) / 1000;
+  const results = new Map<number, Record<Kind, Measured>>();
+  const disk = new Map<number, Footprint>();
+  for (const size of sizes) {
+    progress(`explorer-queries: ${label(size)} spans`);
+    results.set(size, await measureSize(size, reps, mapReps, mapRepeatReps));
+    disk.set(size, diskOf(size));
+  }
+  const baseline = options.baselineRef ? checkoutBaseline(options.baselineRef) : undefined;
+  // The baseline is measured up to 1M spans: a 10M data set of its own would take ~25 min to seed.
+  const baselineSizes = sizes.filter((s) => s <= 1_000_000);
+  const before = new Map<number, Record<Kind, Measured>>();
+  const diskBefore = new Map<number, Footprint>();
+  if (baseline) {
+    const ds = baselineDatasets(baseline);
+    await ensureDatasets(baselineSizes, ds);
+    for (const size of baselineSizes) {
+      progress(`explorer-queries: ${label(size)} spans, baseline ${baseline.ref}`);
+      before.set(size, await measureSize(size, reps, mapReps, mapRepeatReps, ds));
+      diskBefore.set(size, diskOf(size, ds));
+    }
+  }
+  const largest = sizes.at(-1) as number;
+  const figures = growthFigures(sizes, results);
+  const own = baseline ? `${baseline.ref} (${baseline.sha.slice(0, 7)})'s own data set, same run` : undefined;
+  for (const size of sizes) figures.push(diskFigure(`disk per stored span, ${label(size)} spans data set (seeded through SqliteStore.write)`, disk.get(size)!, diskBefore.get(size), own));
   if (baseline) figures.push(...baselineFigures(results, before, baseline));
   return {
     name: 'explorer-queries',
@@ -242,6 +259,7 @@ export async function run(quick: boolean, options: RunOptions = {}): Promise<Ben
       seedSecondsThisRun: seedSeconds,
       seedSecondsWhenBuilt: readMeta(largest)?.seededMs !== undefined ? (readMeta(largest)!.seededMs / 1000) : null,
       searchLimit: 20,
+      disk: 'bytes of each data set directory (without meta.json) after its explorer stopped / its spans; the baseline on its own data set',
       client: 'one request at a time, keep-alive HTTP, latency at the client',
       detail: Object.fromEntries(sizes.map((s) => [label(s), results.get(s)])),
       baseline: baseline ? { ref: baseline.ref, sha: baseline.sha, sizes: baselineSizes, detail: Object.fromEntries([...before].map(([s, r]) => [label(s), r])) } : 'none',

@@ -28,6 +28,8 @@ export interface Figure {
 export interface RunOptions {
   /** A git ref whose explorer runs beside the current one (`--baseline=<ref>`, default bench/baseline.json); absent = none. */
   baselineRef?: string;
+  /** The bench was named on the command line (`npm run bench <name>`): it may then run its long form (explorer-fill: 10M spans). */
+  named?: boolean;
 }
 
 export interface BenchResult {

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { type BenchResult, resultsDir, table } from './lib.ts';
 
-const ORDER = ['span-cost', 'service-overhead', 'explorer-ingest', 'explorer-queries', 'completeness', 'ui-big-trace'];
+const ORDER = ['span-cost', 'service-overhead', 'explorer-ingest', 'explorer-fill', 'explorer-queries', 'completeness', 'ui-big-trace'];
 const dir = resultsDir();
 const results = readdirSync(dir)
   .filter((f) => f.endsWith('.json') && !f.endsWith('.trace.json')) // not the Chromium performance trace ui-big-trace keeps beside its result

@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   'span-cost': () => import('./span-cost.ts'),
   'service-overhead': () => import('./service-overhead.ts'),
   'explorer-ingest': () => import('./explorer-ingest.ts'),
+  'explorer-fill': () => import('./explorer-fill.ts'),
   'explorer-queries': () => import('./explorer-queries.ts'),
   completeness: () => import('./completeness.ts'),
   'ui-big-trace': () => import('./ui-big-trace.ts'),
@@ -41,7 +42,7 @@ for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHES)) {
   // One failing bench (a broker gone away on a shared machine) must not lose the others' results.
   try {
     const bench = await BENCHES[name]!();
-    const result = await bench.run(quick, options);
+    const result = await bench.run(quick, { ...options, named: wanted.includes(name) });
     progress(`${name}: done in ${((Date.now() - started) / 1000).toFixed(1)} s -> ${writeResult(result)}`);
     results.push(result);
   } catch (error) {

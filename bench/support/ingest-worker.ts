@@ -6,13 +6,13 @@
  * measurement window. Refusals (429 / UNAVAILABLE) are counted and retried
  * after a short pause, as an SDK exporter would.
  */
-import http from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
-import * as grpc from '@grpc/grpc-js';
 import { buildTemplate, stampTraceIds } from './otlp-bodies.ts';
+import { type Protocol, makeSender } from './otlp-sender.ts';
+import { waitForStart } from './sender-threads.ts';
 
 export interface IngestWorkerData {
-  protocol: 'grpc' | 'http/protobuf';
+  protocol: Protocol;
   host: string;
   port: number;
   sender: number;
@@ -35,64 +35,8 @@ export interface IngestWorkerResult {
 
 const data = workerData as IngestWorkerData;
 const template = buildTemplate(`bench-exporter-${data.sender}`, data.tracesPerRequest);
-const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
-
-type Outcome = 'ok' | 'refused' | 'failed';
-let firstError: string | undefined;
-const noteError = (e: string): void => {
-  firstError ??= e;
-};
-
-function makeSender(): { send(body: Buffer): Promise<Outcome>; close(): void } {
-  if (data.protocol === 'grpc') {
-    const client = new grpc.Client(`${data.host}:${data.port}`, grpc.credentials.createInsecure(), {
-      'grpc.max_send_message_length': 64 * 2 ** 20,
-    });
-    const id = (b: Buffer): Buffer => b;
-    return {
-      send: (body) =>
-        new Promise((resolve) => {
-          client.makeUnaryRequest(EXPORT_PATH, id, id, body, (err) => {
-            if (!err) return resolve('ok');
-            if (err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.RESOURCE_EXHAUSTED) return resolve('refused');
-            noteError(`grpc ${err.code}: ${err.details}`);
-            resolve('failed');
-          });
-        }),
-      close: () => client.close(),
-    };
-  }
-  const agent = new http.Agent({ keepAlive: true, maxSockets: data.inflight });
-  return {
-    send: (body) =>
-      new Promise((resolve) => {
-        const req = http.request(
-          { host: data.host, port: data.port, path: '/v1/traces', method: 'POST', agent, headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length } },
-          (res) => {
-            res.resume();
-            res.on('end', () => {
-              if (res.statusCode === 200) return resolve('ok');
-              if (res.statusCode === 429 || res.statusCode === 503) return resolve('refused');
-              noteError(`http ${res.statusCode}`);
-              resolve('failed');
-            });
-          },
-        );
-        req.on('error', (e) => {
-          noteError(e.message);
-          resolve('failed');
-        });
-        req.end(body);
-      }),
-    close: () => agent.destroy(),
-  };
-}
-
-const sender = makeSender();
-// All exporters start together: the main thread says when, once every worker is ready.
-parentPort?.postMessage({ ready: true });
-const t0 = await new Promise<number>((resolve) => parentPort?.once('message', (m: { startAt: number }) => resolve(m.startAt)));
-await new Promise((r) => setTimeout(r, Math.max(0, t0 - Date.now())));
+const sender = makeSender(data.protocol, data.host, data.port, data.inflight);
+const t0 = await waitForStart();
 const windowStart = t0 + data.warmupMs;
 const windowEnd = windowStart + data.durationMs;
 let seq = 0;
@@ -123,4 +67,5 @@ async function loop(): Promise<void> {
 
 await Promise.all(Array.from({ length: data.inflight }, () => loop()));
 sender.close();
+const firstError = sender.firstError();
 parentPort?.postMessage({ ...result, ...(firstError ? { firstError } : {}) });

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BENCHES = ['span-cost', 'service-overhead', 'explorer-ingest', 'explorer-queries', 'completeness', 'ui-big-trace'];
+const BENCHES = ['span-cost', 'service-overhead', 'explorer-ingest', 'explorer-fill', 'explorer-queries', 'completeness', 'ui-big-trace'];
 
 const Figure = z.object({
   case: z.string().min(1),
@@ -77,5 +77,36 @@ describe('benchmarks (smoke)', () => {
         if (f.met === false) assert.ok(f.note, `${file}: "${f.case}" misses its target, so it says by how much`);
       }
     }
+    assertIssue12Figures(outDir);
   });
 });
+
+/** Issue 12's targets are each reported: disk per span (ingest, fill, queries) and the fill's first/last window. Shape only, never speed. */
+function assertIssue12Figures(dir: string): void {
+  const figures = (name: string): Array<z.infer<typeof Figure>> => Result.parse(JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8'))).figures;
+  const find = (name: string, pattern: RegExp) => {
+    const found = figures(name).filter((f) => pattern.test(f.case));
+    assert.ok(found.length > 0, `${name} reports a figure matching ${pattern}`);
+    return found;
+  };
+  const judgedDisk = (f: z.infer<typeof Figure>) => {
+    assert.equal(f.unit, 'bytes/span');
+    assert.ok(f.value > 0, `${f.case}: bytes per span is positive`);
+    assert.equal(f.target, '<= 150 bytes/span');
+    assert.equal(typeof f.met, 'boolean');
+  };
+  find('explorer-ingest', /^disk per stored span after the OTLP\/gRPC window$/).forEach(judgedDisk);
+  find('explorer-ingest', /^disk per stored span after the OTLP\/HTTP protobuf window$/).forEach(judgedDisk);
+  find('explorer-queries', /^disk per stored span, .* data set/).forEach(judgedDisk);
+  find('explorer-fill', /disk per stored span at the end$/).forEach(judgedDisk);
+  // --quick: 150k spans and 3 s windows, and the figure names say so.
+  const [first] = find('explorer-fill', /^fill to 150k spans, .*acked spans\/s, first 3 s$/);
+  const [last] = find('explorer-fill', /^fill to 150k spans, .*acked spans\/s, last 3 s$/);
+  const [keep] = find('explorer-fill', /last 3 s \/ first 3 s/);
+  assert.ok(first && last && keep && first.value > 0 && last.value > 0);
+  assert.equal(keep.value, last.value / first.value);
+  assert.match(keep.target ?? '', /^>= 0\.8/);
+  assert.equal(typeof keep.met, 'boolean');
+  find('explorer-fill', /whole fill$/);
+  find('explorer-fill', /explorer peak RSS$/);
+}
