@@ -66,8 +66,13 @@ function startHttp(): Promise<number> {
       const body = Buffer.concat(chunks);
       const json = String(req.headers['content-type'] ?? '').includes('json');
       tally(() => (json ? countJsonSpans(body.toString()) : countProtobufSpans(body)), body.length);
-      res.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' });
-      res.end(json ? '{}' : '');
+      const answer = () => {
+        res.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' });
+        res.end(json ? '{}' : '');
+      };
+      // SINK_DELAY_MS: answer late, as a receiver that commits before it acknowledges (pin-check.ts).
+      if (process.env.SINK_DELAY_MS) setTimeout(answer, Number(process.env.SINK_DELAY_MS));
+      else answer();
     });
   });
   server.keepAliveTimeout = 60_000;
