@@ -90,7 +90,7 @@ export async function run(quick: boolean): Promise<BenchResult> {
     // Close every shop (flushing its spans) before the sinks' counts are read.
     for (const r of running) await r.shop.close().catch(() => {});
     const spans = await spansPerOrder(running, explorer.url);
-    figures.push(...setupA(a, running, spans, rate), ...setupS(sat), ...setupB(b, pinned));
+    figures.push(...setupA(a, running, spans, rate), ...setupS(sat), ...setupB(b, pinned), ...receivedFigures(spans));
     Object.assign(parameters, {
       path: 'POST /api/orders: gateway -> orders -> inventory (gRPC), SQLite, outbox -> Kafka + RabbitMQ consumers',
       concurrency: CONCURRENCY,
@@ -209,6 +209,22 @@ function setupA(a: Map<string, Tally>, running: Running[], spans: Map<string, nu
   }
   figures.push(...latencyFigures(setup, ON, a.get(ON) as Tally, off));
   return figures;
+}
+
+/**
+ * Spans received per order sent, per always_on case: 30 when the shop finished every order's
+ * work. Under saturation the asynchronous consumers fall behind and their backlog is still queued
+ * when the shop stops, so fewer mean uncounted work (docs/performance.md, section 2).
+ */
+function receivedFigures(spans: Map<string, number>): Figure[] {
+  return [...spans]
+    .filter(([name]) => name !== 'parentbased 10%')
+    .map(([name, perOrder]) => ({
+      case: `spans received per order, ${name}`,
+      value: perOrder,
+      unit: 'spans',
+      note: perOrder >= 29.995 ? 'every order\'s 30 spans' : `${(30 - perOrder).toFixed(2)} per order not received: consumer backlog still queued at the end, or spans dropped`,
+    }));
 }
 
 function setupS(sat: Map<string, Tally>): Figure[] {
