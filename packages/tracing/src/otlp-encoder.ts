@@ -34,10 +34,7 @@ export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array {
       w.tag(2, 2);
       writeScopeSpans(w, scoped);
     }
-    if (resource.schemaUrl) {
-      w.tag(3, 2);
-      w.string(resource.schemaUrl);
-    }
+    w.optionalString(3, resource.schemaUrl);
     w.end(rs);
   }
   return w.take();
@@ -58,12 +55,7 @@ function groupSpans(spans: readonly ReadableSpan[]): Map<Resource, Map<Instrumen
 /** Field 1 of ResourceSpans; cached per resource once its attributes are final. */
 function writeResource(w: OtlpWriter, resource: Resource): void {
   const cached = resources.get(resource);
-  if (cached) {
-    w.ensure(cached.length);
-    cached.copy(w.buf, w.pos);
-    w.pos += cached.length;
-    return;
-  }
+  if (cached) return w.raw(cached);
   const start = w.pos;
   w.tag(1, 2);
   const m = w.begin(2);
@@ -81,19 +73,13 @@ function writeScopeSpans(w: OtlpWriter, spans: ReadableSpan[]): void {
   const s = w.begin(1);
   w.tag(1, 2);
   w.string(scope.name);
-  if (scope.version) {
-    w.tag(2, 2);
-    w.string(scope.version);
-  }
+  w.optionalString(2, scope.version);
   w.end(s);
   for (const span of spans) {
     w.tag(2, 2);
     writeSpan(w, span);
   }
-  if (scope.schemaUrl) {
-    w.tag(3, 2);
-    w.string(scope.schemaUrl);
-  }
+  w.optionalString(3, scope.schemaUrl);
   w.end(m);
 }
 
@@ -104,11 +90,7 @@ function writeSpan(w: OtlpWriter, span: ReadableSpan): void {
   w.hexBytes(ctx.traceId);
   w.tag(2, 2);
   w.hexBytes(ctx.spanId);
-  const traceState = ctx.traceState?.serialize();
-  if (traceState) {
-    w.tag(3, 2);
-    w.string(traceState);
-  }
+  w.optionalString(3, ctx.traceState?.serialize());
   const parent = span.parentSpanContext;
   if (parent?.spanId) {
     w.tag(4, 2);
@@ -133,10 +115,7 @@ function writeSpan(w: OtlpWriter, span: ReadableSpan): void {
   w.varint32(span.droppedLinksCount);
   w.tag(15, 2);
   const st = w.begin(1);
-  if (span.status.message) {
-    w.tag(2, 2);
-    w.string(span.status.message);
-  }
+  w.optionalString(2, span.status.message);
   w.tag(3, 0);
   w.varint32(span.status.code);
   w.end(st);
@@ -170,11 +149,7 @@ function writeLink(w: OtlpWriter, link: Link): void {
   w.hexBytes(ctx.traceId);
   w.tag(2, 2);
   w.hexBytes(ctx.spanId);
-  const traceState = ctx.traceState?.serialize();
-  if (traceState) {
-    w.tag(3, 2);
-    w.string(traceState);
-  }
+  w.optionalString(3, ctx.traceState?.serialize());
   if (link.attributes) writeAttributes(w, link.attributes, 4);
   w.tag(5, 0);
   w.varint32(link.droppedAttributesCount ?? 0);

@@ -147,15 +147,24 @@ export class OtlpWriter {
     this.pos += len;
   }
 
+  /** A string field, left out when empty or absent (proto3: an empty string is the default). */
+  optionalString(field: number, s: string | undefined): void {
+    if (!s) return;
+    this.tag(field, 2);
+    this.string(s);
+  }
+
+  /** Bytes encoded earlier (a cached field or message), as they are. */
+  raw(bytes: Buffer): void {
+    this.ensure(bytes.length);
+    bytes.copy(this.buf, this.pos);
+    this.pos += bytes.length;
+  }
+
   /** `tag + string`, served from `cache` when the same string was written before. */
   cachedString(field: number, s: string, cache: FieldCache): void {
     const hit = cache.get(s);
-    if (hit) {
-      this.ensure(hit.length);
-      hit.copy(this.buf, this.pos);
-      this.pos += hit.length;
-      return;
-    }
+    if (hit) return this.raw(hit);
     const start = this.pos;
     this.tag(field, 2);
     this.string(s);
