@@ -24,8 +24,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { type ResolvedConfig, type TracingOptions, resolveConfig } from './config.ts';
-import { EncodingSpanProcessor } from './encoding-processor.ts';
-import { OtlpBatchSender, OtlpGrpcExporter, OtlpHttpProtoExporter } from './otlp-exporter.ts';
+import { OtlpGrpcExporter, OtlpHttpProtoExporter } from './otlp-exporter.ts';
 import { createPropagator } from './propagation.ts';
 import { createSampler } from './sampler.ts';
 import { resetTracer } from './span.ts';
@@ -87,24 +86,6 @@ function buildExporter(config: ResolvedConfig): SpanExporter | undefined {
 }
 
 /**
- * The export processor: OTLP protobuf with the library's encoder encodes each span as it ends
- * (EncodingSpanProcessor); anything else (a given exporter, JSON, console, the official encoder,
- * `simpleProcessor`) goes through the SDK's processors, bounded and counted.
- */
-function buildExportProcessor(config: ResolvedConfig, options: InitTracingOptions, collector: StatsCollector, resource: Resource): SpanProcessor | undefined {
-  const { exporter: kind, protocol, otlpEncoder } = config;
-  if (!options.spanExporter && !options.simpleProcessor && kind === 'otlp' && protocol !== 'http/json' && otlpEncoder === 'tracewire') {
-    const url = protocol === 'grpc' ? config.endpoint : `${config.endpoint}/v1/traces`;
-    return new EncodingSpanProcessor(new OtlpBatchSender(protocol, { url, timeoutMillis: config.exportTimeoutMillis }), config.batch, collector);
-  }
-  const exporter = options.spanExporter ?? buildExporter(config);
-  if (!exporter) return undefined;
-  const counted = new CountingExporter(exporter, collector);
-  const inner = options.simpleProcessor ? new SimpleSpanProcessor(counted) : new BatchSpanProcessor(counted, config.batch);
-  return new BoundedProcessor(inner, config.batch.maxQueueSize, collector, resource.waitForAsyncAttributes?.() ?? Promise.resolve());
-}
-
-/**
  * Sets up tracing for this process and returns a handle to flush and stop it.
  * Invalid settings throw a `TracingConfigError` naming the field.
  *
@@ -121,9 +102,16 @@ export function initTracing(options: InitTracingOptions = {}): TracingHandle {
     diag.warn(message);
     process.emitWarning(message, 'TracewireWarning');
   });
+  const exporter = options.spanExporter ?? buildExporter(config);
+
   const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
-  const exportProcessor = buildExportProcessor(config, options, collector, resource);
-  if (exportProcessor) processors.push(exportProcessor);
+  if (exporter) {
+    const counted = new CountingExporter(exporter, collector);
+    const inner = options.simpleProcessor ? new SimpleSpanProcessor(counted) : new BatchSpanProcessor(counted, config.batch);
+    processors.push(
+      new BoundedProcessor(inner, config.batch.maxQueueSize, collector, resource.waitForAsyncAttributes?.() ?? Promise.resolve()),
+    );
+  }
 
   const provider = new NodeTracerProvider({
     resource,

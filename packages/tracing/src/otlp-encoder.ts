@@ -22,27 +22,22 @@ const IS_REMOTE = 0x200;
 const MIN_INT64 = -(2 ** 63);
 const MAX_INT64 = 2 ** 63;
 
-/** Encoded spans of one resource and scope: the `spans` fields of a ScopeSpans message. */
-export interface SpanGroup {
-  resource: Resource;
-  scope: InstrumentationScope;
-  /** How many spans `bytes` holds. */
-  spans: number;
-  bytes: Buffer;
-}
-
 /** Encodes `spans` grouped by resource, then instrumentation scope, in first-seen order. */
 export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array {
-  const groups: SpanGroup[] = [];
+  const w = scratch;
+  w.reset();
   for (const [resource, scopes] of groupSpans(spans)) {
-    for (const [scope, list] of scopes) {
-      const w = scratch;
-      w.reset();
-      for (const span of list) encodeSpan(w, span);
-      groups.push({ resource, scope, spans: list.length, bytes: Buffer.from(w.buf.subarray(0, w.pos)) });
+    w.tag(1, 2);
+    const rs = w.begin(3);
+    writeResource(w, resource);
+    for (const scoped of scopes.values()) {
+      w.tag(2, 2);
+      writeScopeSpans(w, scoped);
     }
+    w.optionalString(3, resource.schemaUrl);
+    w.end(rs);
   }
-  return assembleRequest(groups);
+  return w.take();
 }
 
 function groupSpans(spans: readonly ReadableSpan[]): Map<Resource, Map<InstrumentationScope, ReadableSpan[]>> {
@@ -55,28 +50,6 @@ function groupSpans(spans: readonly ReadableSpan[]): Map<Resource, Map<Instrumen
     list.push(span);
   }
   return out;
-}
-
-/**
- * The request for `groups`, which must list each resource's groups together (as a map by resource,
- * then scope, yields them): one ResourceSpans per resource, one ScopeSpans per group.
- */
-export function assembleRequest(groups: readonly SpanGroup[]): Uint8Array {
-  const w = scratch;
-  w.reset();
-  for (let i = 0; i < groups.length; ) {
-    const resource = (groups[i] as SpanGroup).resource;
-    w.tag(1, 2);
-    const rs = w.begin(3);
-    writeResource(w, resource);
-    for (; i < groups.length && (groups[i] as SpanGroup).resource === resource; i++) {
-      w.tag(2, 2);
-      writeScopeSpans(w, groups[i] as SpanGroup);
-    }
-    w.optionalString(3, resource.schemaUrl);
-    w.end(rs);
-  }
-  return w.take();
 }
 
 /** Field 1 of ResourceSpans; cached per resource once its attributes are final. */
@@ -93,24 +66,21 @@ function writeResource(w: OtlpWriter, resource: Resource): void {
   if (!resource.asyncAttributesPending) resources.set(resource, Buffer.from(w.buf.subarray(start, w.pos)));
 }
 
-function writeScopeSpans(w: OtlpWriter, group: SpanGroup): void {
+function writeScopeSpans(w: OtlpWriter, spans: ReadableSpan[]): void {
   const m = w.begin(3);
-  const scope = group.scope;
+  const scope = (spans[0] as ReadableSpan).instrumentationScope;
   w.tag(1, 2);
   const s = w.begin(1);
   w.tag(1, 2);
   w.string(scope.name);
   w.optionalString(2, scope.version);
   w.end(s);
-  w.raw(group.bytes);
+  for (const span of spans) {
+    w.tag(2, 2);
+    writeSpan(w, span);
+  }
   w.optionalString(3, scope.schemaUrl);
   w.end(m);
-}
-
-/** One `spans` field of ScopeSpans (tag and Span message) appended to `w`. */
-export function encodeSpan(w: OtlpWriter, span: ReadableSpan): void {
-  w.tag(2, 2);
-  writeSpan(w, span);
 }
 
 function writeSpan(w: OtlpWriter, span: ReadableSpan): void {

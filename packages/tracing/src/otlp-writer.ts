@@ -46,7 +46,7 @@ export class OtlpWriter {
   }
 
   /** A copy of what was written: the scratch buffer is reused by the next request. */
-  take(): Buffer {
+  take(): Uint8Array {
     return Buffer.from(this.buf.subarray(0, this.pos));
   }
 
