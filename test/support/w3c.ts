@@ -114,7 +114,8 @@ export function percentDecodeSpec(raw: string): string {
       i += 1;
     }
   }
-  return new TextDecoder('utf-8').decode(new Uint8Array(bytes));
+  // ignoreBOM: a value may begin with U+FEFF; a default TextDecoder would swallow it as a byte order mark.
+  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(new Uint8Array(bytes));
 }
 
 /**

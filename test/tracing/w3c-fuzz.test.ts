@@ -220,7 +220,8 @@ describe('baggage on every carrier matches the W3C Baggage spec', () => {
           assert.equal(value, Buffer.from(entries[k] as string, 'utf8').toString('utf8'), k);
         }
       }),
-      { numRuns: 2000 },
+      // The value CI once drew: a leading U+FEFF, which the spec oracle's TextDecoder used to swallow as a byte order mark.
+      { numRuns: 2000, examples: [[{ '#': '\uFEFF' }]] },
     );
   });
 
