@@ -15,8 +15,18 @@ for (let i = 0; i < 6; i++) {
 
 const varintSize = (v: number): number => (v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5);
 
+/** Writes `v` (below 2^32) as a varint into `b` at `p`; returns the position after it. */
+function putVarint32(b: Buffer, p: number, v: number): number {
+  while (v > 0x7f) {
+    b[p++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  b[p++] = v;
+  return p;
+}
+
 /** Encoded `tag + length + bytes` of short strings that repeat (attribute keys, span names). */
-class FieldCache {
+export class FieldCache {
   private readonly map = new Map<string, Buffer>();
   constructor(
     private readonly maxEntries: number,
@@ -63,12 +73,7 @@ export class OtlpWriter {
   /** Unsigned varint of a non-negative integer below 2^32. */
   varint32(v: number): void {
     this.ensure(5);
-    const b = this.buf;
-    while (v > 0x7f) {
-      b[this.pos++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    b[this.pos++] = v;
+    this.pos = putVarint32(this.buf, this.pos, v);
   }
 
   /** int64 varint (negative numbers as 10-byte two's complement), as protobuf encodes `int64`. */
@@ -210,15 +215,7 @@ export class OtlpWriter {
       this.buf.copyWithin(at + size, bodyStart, this.pos);
       this.pos += size - reserve;
     }
-    let p = at;
-    let v = length;
-    const b = this.buf;
-    while (v > 0x7f) {
-      b[p++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    b[p] = v;
+    putVarint32(this.buf, at, length);
   }
 }
 
-export { FieldCache };
