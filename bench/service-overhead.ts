@@ -25,7 +25,7 @@ import { type ExplorerProcess, startExplorerProcess } from './support/explorer-p
 import { closedLoop, openLoop } from './support/load.ts';
 import { cpuFigure, latencyFigures, perSpanFigure, throughputFigure } from './support/overhead-figures.ts';
 import { type RoundCase, type RoundPlan, type Tally, cpuPerOrder, runRounds, throughput } from './support/overhead-rounds.ts';
-import { pin } from './support/proc.ts';
+import { pinSetupB, unpinSelf } from './support/proc.ts';
 import { type BenchProtocol, type BenchShop, TRACING_OFF, exportTo, startBenchShop } from './support/shop.ts';
 import { type DiscardSink, startDiscardSink } from './support/sink-process.ts';
 
@@ -67,7 +67,6 @@ interface Running {
   orders: number;
 }
 
-const allCpus = (): string => `0-${os.cpus().length - 1}`;
 
 export async function run(quick: boolean): Promise<BenchResult> {
   // --quick is a smoke run (test/bench/bench-smoke.test.ts runs every bench in under 3 minutes): one short round per setup.
@@ -107,7 +106,7 @@ export async function run(quick: boolean): Promise<BenchResult> {
       ordersPerCase: Object.fromEntries(running.map((r) => [r.def.name, r.orders])),
     });
   } finally {
-    pin(process.pid, allCpus());
+    unpinSelf();
     for (const r of running) {
       await r.shop.close().catch(() => {});
       await r.sink?.stop();
@@ -141,13 +140,13 @@ async function measure(running: Running[], explorer: ExplorerProcess, plan: Plan
   // services' one core, which B would otherwise charge to whichever shop it loads.
   const inB = [byName('off'), byName(`${ON} -> explorer`)];
   for (const r of running) if (!inB.includes(r)) await r.shop.close();
-  const pinned = pinAll(inB, explorer.pid);
+  const pinned = pinSetupB(explorer.pid, inB.flatMap((r) => r.shop.pids()));
   // The off shop has run every S and A round by now, the explorer's shop only the first warm-up:
   // a shop gets faster for minutes (JIT, SQLite and broker caches), so without this B compared a
   // warm off with a cold on (-41% in one run, -29% when B ran alone; section 2).
   for (const r of inB) r.orders += (await closedLoop(r.shop.gatewayUrl, CONCURRENCY, plan.warmMs)).ok;
   const b = await phase(inB, 'B (explorer on its own core)', (u, ms) => closedLoop(u, CONCURRENCY, ms), explorer.cpuSeconds);
-  pin(process.pid, allCpus());
+  unpinSelf();
   return { sat, a, b, rate, pinned };
 }
 
@@ -183,18 +182,6 @@ async function startCase(def: CaseDef, explorerGrpc: number, explorerHttp: numbe
 function asRoundCase(r: Running): RoundCase {
   const sink = r.sink;
   return { name: r.def.name, shop: r.shop, ...(sink ? { peerCpuSeconds: () => sink.cpuSeconds() } : {}) };
-}
-
-/**
- * The explorer alone on CPU 1; every service and this process (the load) on CPU 0. With the load
- * generator beside the explorer, the explorer's CPU slowed the generator and so the shop
- * exporting to it (-32% against -18% in one comparison, docs/performance.md section 2).
- */
-function pinAll(running: Running[], explorerPid: number): boolean {
-  if (os.cpus().length < 2) return false;
-  let ok = pin(explorerPid, '1') && pin(process.pid, '0');
-  for (const r of running) for (const pid of r.shop.pids()) ok = pin(pid, '0') && ok;
-  return ok;
 }
 
 function setupA(a: Map<string, Tally>, running: Running[], spans: Map<string, number>, rate: number): Figure[] {

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { startExplorerProcess } from './explorer-process.ts';
 import { closedLoop } from './load.ts';
 import { cpuPerOrder, runRounds, throughput } from './overhead-rounds.ts';
-import { pin } from './proc.ts';
+import { pinSetupB, unpinSelf } from './proc.ts';
 import { TRACING_OFF, exportTo, startBenchShop } from './shop.ts';
 import { startDiscardSink } from './sink-process.ts';
 
@@ -31,9 +31,7 @@ try {
   const warm = await Promise.all([off, on].map((s) => closedLoop(s.gatewayUrl, 16, 4000)));
   let onOrders = warm[1]?.ok ?? 0;
   if (process.env.IDLE) await new Promise((r) => setTimeout(r, Number(process.env.IDLE)));
-  pin(sink?.pid ?? explorer.pid, '1');
-  pin(process.pid, process.env.GEN ?? '1');
-  for (const pid of [...off.pids(), ...on.pids()]) pin(pid, '0');
+  pinSetupB(sink?.pid ?? explorer.pid, [...off.pids(), ...on.pids()], process.env.GEN ?? '1');
   const receiverCpu = () => (sink ? sink.cpuSeconds() : explorer.cpuSeconds());
   const cases = [{ name: 'off', shop: off }, { name: 'on', shop: on, peerCpuSeconds: receiverCpu }];
   const t = await runRounds(cases, { rounds: 4, roundMs: 5000, settleMs: 1000, load: (u, ms) => closedLoop(u, 16, ms) });
@@ -45,7 +43,7 @@ try {
     process.stdout.write(`${name}: ${throughput(x).toFixed(1)} orders/s, ${cpuPerOrder(x).toFixed(2)} service CPU-ms per order, receiver ${((1000 * x.peerCpu) / x.ok).toFixed(2)} CPU-ms per order\n`);
   }
 } finally {
-  pin(process.pid, `0-${os.cpus().length - 1}`);
+  unpinSelf();
   await off.close();
   await on.close();
   await explorer.stop();

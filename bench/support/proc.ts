@@ -1,6 +1,7 @@
 /** Linux /proc readings for child processes: CPU time and memory, whatever else the machine runs. */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 
 /** CPU time the process (or `pid/task/tid`: one thread) has used (user + system), seconds; NaN once it is gone. */
 export function cpuSeconds(pid: number | string): number {
@@ -35,6 +36,25 @@ export function pin(pid: number, cpus: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Setup B of the service-overhead bench: the receiver (explorer or sink) alone on CPU 1, the
+ * services and this process, which generates the load, on CPU 0. With the load generator beside
+ * the receiver, the receiver's CPU slowed the load and so the shop exporting to it
+ * (docs/performance.md, section 2). `loadCpus` moves the load (pin-check.ts compares layouts). False
+ * when there are fewer than two CPUs or taskset refuses.
+ */
+export function pinSetupB(receiverPid: number, servicePids: readonly number[], loadCpus = '0'): boolean {
+  if (cpus().length < 2) return false;
+  let ok = pin(receiverPid, '1') && pin(process.pid, loadCpus);
+  for (const pid of servicePids) ok = pin(pid, '0') && ok;
+  return ok;
+}
+
+/** Lets this process run on every CPU again. */
+export function unpinSelf(): void {
+  pin(process.pid, `0-${cpus().length - 1}`);
 }
 
 /** CPU time of `pid`'s main thread alone (its event loop and the JS on it), seconds; NaN once it is gone. */

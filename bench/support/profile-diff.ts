@@ -3,8 +3,9 @@
  * where the CPU that always_on tracing adds to the shop goes. Starts two
  * shops (tracing off; always_on exporting to a discard sink over `protocol`,
  * the library default if omitted; with `--b`, setup B of the bench: to an
- * explorer, every service pinned to CPU 0, the explorer and this process to
- * CPU 1; with `--noexport`, always_on with no exporter), each service under the V8 profiler
+ * explorer, pinned as the bench pins B: the explorer alone on CPU 1, every
+ * service and this process on CPU 0; with `--noexport`, always_on with no
+ * exporter), each service under the V8 profiler
  * (cpu-prof.mjs), loads them in turn for `seconds` (default 20) each in
  * 5 s rounds, then prints self time per order by package / source file for
  * both and the difference, largest first. For docs/performance.md.
@@ -16,7 +17,7 @@ import { resolveConfig } from '../../packages/tracing/src/index.ts';
 import { closedLoop } from './load.ts';
 import { type BenchProtocol, type BenchShop, TRACING_OFF, exportTo, startBenchShop } from './shop.ts';
 import { startExplorerProcess } from './explorer-process.ts';
-import { pin } from './proc.ts';
+import { pinSetupB, unpinSelf } from './proc.ts';
 import { startDiscardSink } from './sink-process.ts';
 
 interface Node {
@@ -88,9 +89,7 @@ async function main(): Promise<void> {
     }),
   };
   if (explorer) {
-    pin(explorer.pid, '1');
-    pin(process.pid, '1');
-    for (const pid of [...shops.off.pids(), ...shops.on.pids()]) pin(pid, '0');
+    pinSetupB(explorer.pid, [...shops.off.pids(), ...shops.on.pids()]);
   }
   const orders = { off: 0, on: 0 };
   const cpu = { off: 0, on: 0 };
@@ -103,7 +102,7 @@ async function main(): Promise<void> {
       cpu[k] += shops[k].cpuSeconds() - c0;
     }
   }
-  pin(process.pid, `0-${os.cpus().length - 1}`);
+  unpinSelf();
   for (const k of ['off', 'on'] as const) await shops[k].close();
   await sink.stop();
   await explorer?.stop();
