@@ -17,6 +17,7 @@ import { type Auth, createAuth } from './security/auth.ts';
 import { createApiServer } from './server.ts';
 import { startRetention, type RetentionHandle } from './store/retention.ts';
 import { OpenSearchStore } from './store/opensearch/opensearch-store.ts';
+import { SegmentStore } from './store/segments/segment-store.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
 import type { Store } from './store/store.ts';
 import { toStoreError } from './store/store-errors.ts';
@@ -65,8 +66,12 @@ export interface ExplorerOptions {
   /** How long a computed service map is reused, ms (0 = never); default 5,000. */
   serviceMapCacheMs?: number;
   onError?: (err: Error) => void;
-  /** 'sqlite' (default): one file under dataDir. 'opensearch': a cluster shared by any number of explorers. */
-  store?: 'sqlite' | 'opensearch';
+  /**
+   * 'sqlite' (default): one file under dataDir. 'segments': append-only segment files under
+   * dataDir with in-memory indexes (several times the ingest rate). 'opensearch': a cluster
+   * shared by any number of explorers.
+   */
+  store?: 'sqlite' | 'segments' | 'opensearch';
   /** OpenSearch node URLs (store 'opensearch'); requests fail over between them. */
   opensearchUrls?: string[];
   /** Jaeger's index prefix (`<prefix>-jaeger-span-YYYY-MM-DD`); default none. */
@@ -120,6 +125,13 @@ async function openStore(opts: ExplorerOptions): Promise<Store> {
     // Templates now when the cluster answers; otherwise the first write puts them (and answers 503 until then).
     await store.ensureTemplates().catch((err: Error) => opts.onError?.(err));
     return store;
+  }
+  if (opts.store === 'segments') {
+    return SegmentStore.open({
+      dataDir: opts.dataDir ?? './.tracewire',
+      ...(opts.maxQueuedSpans !== undefined ? { maxQueuedSpans: opts.maxQueuedSpans } : {}),
+      ...(opts.searchCountCap !== undefined ? { searchCountCap: opts.searchCountCap } : {}),
+    });
   }
   try {
     return new SqliteStore({

@@ -29,14 +29,15 @@ export const EXPLORER_USAGE = `tracewire explorer [options]
   --allowed-host NAME another name this explorer answers to without a token, besides
                       localhost and IP addresses (repeatable; .example.com = the domain
                       and its subdomains; default $TRACEWIRE_ALLOWED_HOSTS, comma-separated)
-  --store KIND        sqlite (default) or opensearch (default $TRACEWIRE_STORE)
+  --store KIND        sqlite (default), segments or opensearch (default $TRACEWIRE_STORE)
   --opensearch-url URL[,URL...]  OpenSearch nodes for --store opensearch (default $TRACEWIRE_OPENSEARCH_URL)
   --opensearch-index-prefix P    Jaeger index prefix: P-jaeger-span-YYYY-MM-DD (default none)`;
 
 /** `--store` and `--opensearch-url` (flag, then environment variable). */
-function storeChoice(kind: string | undefined, urls: string | undefined): { store?: 'sqlite' | 'opensearch'; opensearchUrls?: string[] } {
+function storeChoice(kind: string | undefined, urls: string | undefined): { store?: 'sqlite' | 'segments' | 'opensearch'; opensearchUrls?: string[] } {
   if (kind === undefined || kind === '' || kind === 'sqlite') return {};
-  if (kind !== 'opensearch') throw new UsageError(`--store must be sqlite or opensearch, not ${kind}`);
+  if (kind === 'segments') return { store: 'segments' };
+  if (kind !== 'opensearch') throw new UsageError(`--store must be sqlite, segments or opensearch, not ${kind}`);
   const list = (urls ?? '').split(',').map((u) => u.trim()).filter(Boolean);
   if (!list.length) throw new UsageError('--store opensearch needs --opensearch-url http://host:9200 (or TRACEWIRE_OPENSEARCH_URL)');
   for (const u of list) {

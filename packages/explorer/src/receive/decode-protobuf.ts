@@ -3,11 +3,14 @@
  * bytes (field numbers of opentelemetry-proto trace/v1, resource/v1,
  * common/v1, as in otlp-schema.ts). Nothing is materialised before the limits
  * apply: spans past the per-request bound, events, links and attributes past
- * theirs are skipped by their length prefix, unread.
+ * theirs are skipped by their length prefix, unread. A span, resource or scope
+ * that no limit touched keeps the request's bytes of its message (raw-bytes.ts),
+ * so a store can keep what the exporter sent instead of encoding it again.
  */
 import { type KeyValue, type Resource, type Scope, type SpanRecord, serviceOf } from '../model.ts';
 import { DecodeContext, type DecodeResult, MalformedPayloadError, type Owner } from './decode-context.ts';
 import type { SpanLimits } from './limits.ts';
+import { setRawBytes, startsWithSchemaUrl } from './raw-bytes.ts';
 import {
   I32,
   I64,
@@ -25,9 +28,58 @@ import {
   skipField,
 } from './protobuf-fields.ts';
 
+/**
+ * A DecodeContext that counts every limit it applies (string cut, value emptied, item
+ * dropped): a message whose decode left `losses` unchanged decoded without loss.
+ */
+export class ProtobufContext extends DecodeContext {
+  losses = 0;
+
+  override text(v: string): string {
+    if (v.length > this.limits.maxValueLength) this.losses++;
+    return super.text(v);
+  }
+
+  override truncate(): void {
+    this.losses++;
+    super.truncate();
+  }
+
+  override takeItem(owner: Owner): boolean {
+    if (super.takeItem(owner)) return true;
+    this.losses++;
+    return false;
+  }
+
+  override takeRequestItem(): boolean {
+    if (super.takeRequestItem()) return true;
+    this.losses++;
+    return false;
+  }
+}
+
+/** Raw bytes of an absent resource or scope message: all its fields at their defaults. */
+const NO_MESSAGE = new Uint8Array(0);
+
+/**
+ * The raw bytes of a resource or scope after one more of its messages was read (from `start`
+ * to here): null once it is more than one message (they merge on decode), a limit applied in
+ * one, or the message would be mistaken for one a store wrote (raw-bytes.ts).
+ */
+function nextRaw(raw: Uint8Array | null, r: Reader, start: number, lossless: boolean): Uint8Array | null {
+  if (raw !== NO_MESSAGE || !lossless) return null;
+  const bytes = view(r, start, r.pos);
+  return startsWithSchemaUrl(bytes) ? null : bytes;
+}
+
+/** A plain Uint8Array over the request: half the cost of a Buffer's subarray, once per span. */
+function view(r: Reader, start: number, end: number): Uint8Array {
+  return new Uint8Array(r.buf.buffer, r.buf.byteOffset + start, end - start);
+}
+
 export function decodeProtobufRequest(bytes: Uint8Array, limits: SpanLimits): DecodeResult {
   const r = reader(bytes);
-  const ctx = new DecodeContext(limits);
+  const ctx = new ProtobufContext(limits);
   try {
     while (r.pos < r.len) {
       const tag = r.uint32();
@@ -47,16 +99,25 @@ export function decodeProtobufRequest(bytes: Uint8Array, limits: SpanLimits): De
   return ctx.result();
 }
 
-function readResourceSpans(r: Reader, end: number, ctx: DecodeContext): void {
+function readResourceSpans(r: Reader, end: number, ctx: ProtobufContext): void {
   const resource: Resource = { attributes: [] };
   const owner = ctx.newOwner();
   let dropped = 0;
+  let raw: Uint8Array | null = NO_MESSAGE;
   const first = ctx.spans.length;
   while (r.pos < end) {
     const tag = r.uint32();
     const wire = tag & 7;
     switch (tag >>> 3) {
-      case 1: expectWire(r, wire, LEN); dropped += readResource(r, fieldEnd(r, end), ctx, owner, resource); break;
+      case 1: {
+        expectWire(r, wire, LEN);
+        const msgEnd = fieldEnd(r, end);
+        const start = r.pos;
+        const losses = ctx.losses;
+        dropped += readResource(r, msgEnd, ctx, owner, resource);
+        raw = nextRaw(raw, r, start, ctx.losses === losses);
+        break;
+      }
       case 2: expectWire(r, wire, LEN); readScopeSpans(r, fieldEnd(r, end), ctx, resource); break;
       case 3: {
         expectWire(r, wire, LEN);
@@ -69,13 +130,15 @@ function readResourceSpans(r: Reader, end: number, ctx: DecodeContext): void {
   }
   checkEnd(r, end);
   if (dropped > 0) resource.droppedAttributesCount = dropped;
+  // The schema URL is ResourceSpans' field, not the Resource message's: such a resource has no raw bytes.
+  if (raw && !resource.schemaUrl) setRawBytes(resource, raw);
   // The resource may follow its spans on the wire: name their service once it is complete.
   const service = serviceOf(resource);
   for (let i = first; i < ctx.spans.length; i++) (ctx.spans[i] as { service: string }).service = service;
 }
 
-/** Fills `resource`; returns its dropped attributes (sent plus dropped here). */
-function readResource(r: Reader, end: number, ctx: DecodeContext, owner: Owner, resource: Resource): number {
+/** Fills `resource` from one Resource message; returns its dropped attributes (sent plus dropped here). */
+export function readResource(r: Reader, end: number, ctx: DecodeContext, owner: Owner, resource: Resource): number {
   let dropped = 0;
   while (r.pos < end) {
     const tag = r.uint32();
@@ -92,24 +155,23 @@ function readResource(r: Reader, end: number, ctx: DecodeContext, owner: Owner, 
   return dropped;
 }
 
-function readScopeSpans(r: Reader, end: number, ctx: DecodeContext, resource: Resource): void {
+function readScopeSpans(r: Reader, end: number, ctx: ProtobufContext, resource: Resource): void {
   const scope: Scope = { name: '' };
+  let raw: Uint8Array | null = NO_MESSAGE; // as in readResourceSpans
   while (r.pos < end) {
     const tag = r.uint32();
     const wire = tag & 7;
     switch (tag >>> 3) {
-      case 1: expectWire(r, wire, LEN); readScope(r, fieldEnd(r, end), ctx, scope); break;
-      case 2: {
+      case 1: {
         expectWire(r, wire, LEN);
-        const spanEnd = fieldEnd(r, end);
-        if (!ctx.spanSlot()) {
-          r.pos = spanEnd;
-          break;
-        }
-        const span = readSpan(r, spanEnd, ctx);
-        if (ctx.checkSpan(span)) ctx.spans.push({ span, resource, scope, service: '' });
+        const msgEnd = fieldEnd(r, end);
+        const start = r.pos;
+        const losses = ctx.losses;
+        readScope(r, msgEnd, ctx, scope);
+        raw = nextRaw(raw, r, start, ctx.losses === losses);
         break;
       }
+      case 2: expectWire(r, wire, LEN); readScopedSpan(r, fieldEnd(r, end), ctx, resource, scope); break;
       case 3: {
         expectWire(r, wire, LEN);
         const url = readString(r, ctx);
@@ -120,9 +182,24 @@ function readScopeSpans(r: Reader, end: number, ctx: DecodeContext, resource: Re
     }
   }
   checkEnd(r, end);
+  if (raw && !scope.schemaUrl) setRawBytes(scope, raw);
 }
 
-function readScope(r: Reader, end: number, ctx: DecodeContext, scope: Scope): void {
+function readScopedSpan(r: Reader, end: number, ctx: ProtobufContext, resource: Resource, scope: Scope): void {
+  if (!ctx.spanSlot()) {
+    r.pos = end;
+    return;
+  }
+  const start = r.pos;
+  const losses = ctx.losses;
+  const span = readSpan(r, end, ctx);
+  if (!ctx.checkSpan(span)) return;
+  if (ctx.losses === losses) setRawBytes(span, view(r, start, end));
+  ctx.spans.push({ span, resource, scope, service: '' });
+}
+
+/** Fills `scope` from one InstrumentationScope message. */
+export function readScope(r: Reader, end: number, ctx: DecodeContext, scope: Scope): void {
   const attributes: KeyValue[] = scope.attributes ?? [];
   const owner = ctx.newOwner();
   while (r.pos < end) {
@@ -153,7 +230,8 @@ interface SpanExtras {
   linksRead: number;
 }
 
-function readSpan(r: Reader, end: number, ctx: DecodeContext): SpanRecord {
+/** One Span message (`r` at its first field, `end` its end); exported for decoding stored spans. */
+export function readSpan(r: Reader, end: number, ctx: ProtobufContext): SpanRecord {
   const span: SpanRecord = {
     traceId: '', spanId: '', parentSpanId: '', name: '', kind: 0, startTimeUnixNano: '0', endTimeUnixNano: '0',
     attributes: [], events: [], links: [], status: { code: 0 },
@@ -173,7 +251,7 @@ function readSpan(r: Reader, end: number, ctx: DecodeContext): SpanRecord {
   return span;
 }
 
-function readSpanField(r: Reader, end: number, ctx: DecodeContext, field: number, wire: number, span: SpanRecord, x: SpanExtras, owner: Owner): void {
+function readSpanField(r: Reader, end: number, ctx: ProtobufContext, field: number, wire: number, span: SpanRecord, x: SpanExtras, owner: Owner): void {
   const l = ctx.limits;
   switch (field) {
     case 1: expectWire(r, wire, LEN); span.traceId = readId(r); return;
@@ -198,6 +276,7 @@ function readSpanField(r: Reader, end: number, ctx: DecodeContext, field: number
       else {
         r.pos = eventEnd;
         x.droppedEvents++;
+        ctx.losses++;
       }
       return;
     }
@@ -208,7 +287,10 @@ function readSpanField(r: Reader, end: number, ctx: DecodeContext, field: number
       const link = x.linksRead++ < l.maxLinks && ctx.takeRequestItem() ? readLink(r, linkEnd, ctx) : undefined;
       r.pos = linkEnd;
       if (link) span.links.push(link);
-      else x.droppedLinks++;
+      else {
+        x.droppedLinks++;
+        ctx.losses++;
+      }
       return;
     }
     case 14: expectWire(r, wire, VARINT); x.droppedLinks += r.uint32(); return;

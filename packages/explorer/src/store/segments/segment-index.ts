@@ -1,0 +1,272 @@
+/**
+ * What a segment knows about its traces, held in memory so a write touches no
+ * on-disk index at all (the random B-tree inserts that capped the SQLite
+ * store): per trace its summary (the same fields as the SQLite `traces` row)
+ * and the blocks holding its spans; per search term the traces that have it.
+ *
+ Posting lists: per operation (`opTerm`), per attribute key, and per key and
+ * value (span or resource attributes, and the Jaeger-visible tags). A list
+ * gets a trace once per write; it is sorted and de-duplicated when first read
+ * after a change (a late span of an older trace), not on the write path.
+ */
+import { INDEXED_VALUE_CHARS } from '../schema.ts';
+import type { OperationInfo, TraceSummary } from '../store.ts';
+import type { SpanFacts } from './span-facts.ts';
+
+const SEP = '\u0000';
+const KIND_TAG = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
+
+export const opTerm = (service: string, name: string, kind: number) => `k${SEP}${service}${SEP}${name}${SEP}${kind}`;
+const NONE: readonly number[] = Object.freeze([]) as readonly number[];
+
+class Posting {
+  list: number[] = [];
+  sorted = true;
+  last = -1;
+
+  add(o: number): void {
+    if (this.last === o) return;
+    if (o < this.last) this.sorted = false;
+    this.last = o;
+    this.list.push(o);
+  }
+
+  read(): number[] {
+    if (!this.sorted) {
+      this.list.sort((a, b) => a - b);
+      let w = 0;
+      for (let i = 0; i < this.list.length; i++) if (i === 0 || this.list[i] !== this.list[w - 1]) this.list[w++] = this.list[i] as number;
+      this.list.length = w;
+      this.sorted = true;
+    }
+    return this.list;
+  }
+}
+
+/** An operation as the catalog lists it, with when it was last seen. */
+export interface SegmentOperation extends OperationInfo {
+  lastSeenNs: bigint;
+}
+
+/**
+ * 53 of a span id's 64 bits as a number (all of the low 32, so counters differ too): enough to tell
+ * one trace's spans apart (a clash needs ~10^7 random spans in one trace).
+ */
+export const spanKey = (spanId: string) => (Number.parseInt(spanId.slice(0, 8), 16) % 0x200000) * 0x100000000 + Number.parseInt(spanId.slice(8), 16);
+
+function grow<T extends BigInt64Array | Float64Array | Uint32Array | Uint8Array>(a: T, need: number, make: (n: number) => T): T {
+  if (need <= a.length) return a;
+  const next = make(Math.max(need, a.length * 2));
+  next.set(a as never);
+  return next;
+}
+
+export class SegmentIndex {
+  readonly ids = new Map<string, number>();
+  readonly traceIds: string[] = [];
+  start = new BigInt64Array(256);
+  end = new BigInt64Array(256);
+  /** Start as a double (ms precision is plenty) for sorting without BigInt compares. */
+  startMs = new Float64Array(256);
+  spanCount = new Uint32Array(256);
+  errorCount = new Uint32Array(256);
+  rootKnown = new Uint8Array(256);
+  readonly rootName: string[] = [];
+  readonly rootService: string[] = [];
+  readonly services: Array<Map<string, number>> = [];
+  readonly spanKeys: number[][] = [];
+  /** Per trace, the segment's block numbers holding its spans, ascending. */
+  readonly blocks: number[][] = [];
+  private readonly opPostings = new Map<string, Posting>();
+  /** Per attribute key: the traces holding it, and per distinct (indexed) value the traces holding that. */
+  private readonly attrs = new Map<string, { holders: Posting; byValue: Map<string, Posting> }>();
+  readonly ops = new Map<string, SegmentOperation>();
+  spans = 0;
+  minStartNs: bigint | undefined;
+  maxStartNs: bigint | undefined;
+  /** Bumped by every write: cached orderings compare it. */
+  version = 0;
+
+  get traceCount(): number {
+    return this.traceIds.length;
+  }
+
+  ordinalOf(traceId: string): number | undefined {
+    return this.ids.get(traceId);
+  }
+
+  /** Spans of `spans` the trace does not hold yet (first copy wins, also within `spans`), at most `room` of them. */
+  newSpans(o: number | undefined, spans: readonly SpanFacts[], room: number): { fresh: SpanFacts[]; refused: number } {
+    const keys = o === undefined ? undefined : new Set(this.spanKeys[o]);
+    const seen = new Set<number>();
+    const fresh: SpanFacts[] = [];
+    let refused = 0;
+    for (const s of spans) {
+      const k = s.spanKey;
+      if (seen.has(k) || keys?.has(k)) continue;
+      seen.add(k);
+      if (fresh.length >= room) refused++;
+      else fresh.push(s);
+    }
+    return { fresh, refused };
+  }
+
+  /** Adds spans the trace does not hold yet (see newSpans), stored in `block`. Returns the trace's ordinal. */
+  add(traceId: string, spans: readonly SpanFacts[], block: number): number {
+    let o = this.ids.get(traceId);
+    if (o === undefined) o = this.newTrace(traceId);
+    this.version++;
+    this.spans += spans.length;
+    const blocks = this.blocks[o] as number[];
+    if (blocks[blocks.length - 1] !== block) blocks.push(block);
+    const keys = this.spanKeys[o] as number[];
+    for (const s of spans) keys.push(s.spanKey);
+    this.mergeSummary(o, spans);
+    this.addTerms(o, spans);
+    return o;
+  }
+
+  private newTrace(traceId: string): number {
+    const o = this.traceIds.length;
+    const n = o + 1;
+    this.start = grow(this.start, n, (k) => new BigInt64Array(k));
+    this.end = grow(this.end, n, (k) => new BigInt64Array(k));
+    this.startMs = grow(this.startMs, n, (k) => new Float64Array(k));
+    this.spanCount = grow(this.spanCount, n, (k) => new Uint32Array(k));
+    this.errorCount = grow(this.errorCount, n, (k) => new Uint32Array(k));
+    this.rootKnown = grow(this.rootKnown, n, (k) => new Uint8Array(k));
+    this.ids.set(traceId, o);
+    this.traceIds.push(traceId);
+    this.rootName.push('');
+    this.rootService.push('');
+    this.services.push(new Map());
+    this.spanKeys.push([]);
+    this.blocks.push([]);
+    return o;
+  }
+
+  /** The same merge as the SQLite store's summary row (trace-summary.ts): the parentless span once one arrived, else the earliest. */
+  private mergeSummary(o: number, spans: readonly SpanFacts[]): void {
+    const fresh = this.spanCount[o] === 0;
+    let start = fresh ? undefined : (this.start[o] as bigint);
+    let end = fresh ? undefined : (this.end[o] as bigint);
+    let rootKnown = this.rootKnown[o] === 1;
+    const services = this.services[o] as Map<string, number>;
+    for (const s of spans) {
+      const sStart = s.startNs;
+      if ((s.root && !rootKnown) || (!rootKnown && (start === undefined || sStart < start))) {
+        this.rootService[o] = s.resource.service;
+        this.rootName[o] = s.name;
+        rootKnown = s.root;
+      }
+      if (start === undefined || sStart < start) start = sStart;
+      if (end === undefined || s.endNs > end) end = s.endNs;
+      if (s.statusCode === 2) (this.errorCount[o] as number)++;
+      services.set(s.resource.service, (services.get(s.resource.service) ?? 0) + 1);
+    }
+    const startNs = start ?? 0n;
+    this.start[o] = startNs;
+    this.end[o] = end !== undefined && end > startNs ? end : startNs;
+    this.startMs[o] = Number(startNs / 1000n) / 1000;
+    this.rootKnown[o] = rootKnown ? 1 : 0;
+    this.spanCount[o] = (this.spanCount[o] as number) + spans.length;
+    if (this.minStartNs === undefined || startNs < this.minStartNs) this.minStartNs = startNs;
+    if (this.maxStartNs === undefined || startNs > this.maxStartNs) this.maxStartNs = startNs;
+  }
+
+  /** A posting skips a trace it just got (Posting.add), so repeats within one write cost a compare, not a set. */
+  private addTerms(o: number, spans: readonly SpanFacts[]): void {
+    let lastResource: object | undefined;
+    for (const s of spans) {
+      const op = opTerm(s.resource.service, s.name, s.kind);
+      let p = this.opPostings.get(op);
+      if (!p) {
+        p = new Posting();
+        this.opPostings.set(op, p);
+      }
+      if (p.last !== o) {
+        p.add(o);
+        this.seeOperation(op, s);
+      }
+      const pairs = s.pairs;
+      for (let i = 0; i + 1 < pairs.length; i += 2) this.pair(o, pairs[i] as string, pairs[i + 1] as string);
+      this.pair(o, 'span.kind', KIND_TAG[s.kind] ?? 'unspecified');
+      if (s.statusCode === 2) (this.pair(o, 'otel.status_code', 'ERROR'), this.pair(o, 'error', 'true'));
+      else if (s.statusCode === 1) this.pair(o, 'otel.status_code', 'OK');
+      // Spans of one export share their resource object: its attributes are indexed once per run of it.
+      if (s.resource !== lastResource) {
+        lastResource = s.resource;
+        const rp = s.resource.pairs;
+        for (let i = 0; i + 1 < rp.length; i += 2) this.pair(o, rp[i] as string, rp[i + 1] as string);
+      }
+    }
+  }
+
+  private pair(o: number, key: string, value: string): void {
+    let values = this.attrs.get(key);
+    if (!values) {
+      values = { holders: new Posting(), byValue: new Map() };
+      this.attrs.set(key, values);
+    }
+    values.holders.add(o);
+    const v = value.length > INDEXED_VALUE_CHARS ? value.slice(0, INDEXED_VALUE_CHARS) : value;
+    let p = values.byValue.get(v);
+    if (!p) {
+      p = new Posting();
+      values.byValue.set(v, p);
+    }
+    p.add(o);
+  }
+
+  private seeOperation(term: string, s: SpanFacts): void {
+    const at = s.startNs;
+    const known = this.ops.get(term);
+    if (!known) this.ops.set(term, { service: s.resource.service, name: s.name, kind: s.kind, lastSeenNs: at });
+    else if (at > known.lastSeenNs) known.lastSeenNs = at;
+  }
+
+  /** Traces with the operation (an `opTerm`), ascending, no repeats. */
+  opPosting(term: string): readonly number[] {
+    return this.opPostings.get(term)?.read() ?? NONE;
+  }
+
+  /** Traces holding the attribute pair (value cut to the indexed length). */
+  pairPosting(key: string, value: string): readonly number[] {
+    return this.attrs.get(key)?.byValue.get(value.slice(0, INDEXED_VALUE_CHARS))?.read() ?? NONE;
+  }
+
+  /** Traces holding the key with any value. */
+  keyPosting(key: string): readonly number[] {
+    return this.attrs.get(key)?.holders.read() ?? NONE;
+  }
+
+  /** The key's distinct indexed values. */
+  valuesOf(key: string): Iterable<string> {
+    return this.attrs.get(key)?.byValue.keys() ?? [];
+  }
+
+  valueCount(key: string): number {
+    return this.attrs.get(key)?.byValue.size ?? 0;
+  }
+
+  durationNs(o: number): bigint {
+    return (this.end[o] as bigint) - (this.start[o] as bigint);
+  }
+
+  summary(o: number): TraceSummary {
+    const services = [...(this.services[o] as Map<string, number>)]
+      .map(([name, spanCount]) => ({ name, spanCount }))
+      .sort((a, b) => b.spanCount - a.spanCount || a.name.localeCompare(b.name));
+    return {
+      traceId: this.traceIds[o] as string,
+      rootService: this.rootService[o] as string,
+      rootName: this.rootName[o] as string,
+      rootKnown: this.rootKnown[o] === 1,
+      startNs: this.start[o] as bigint,
+      durationNs: this.durationNs(o),
+      spanCount: this.spanCount[o] as number,
+      errorCount: this.errorCount[o] as number,
+      services,
+    };
+  }
+}

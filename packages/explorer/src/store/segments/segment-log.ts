@@ -1,0 +1,115 @@
+/**
+ * A segment's file: a header, then records appended one after another, each
+ * `u32 length | u32 crc32 | payload` (little-endian), the payload a deflated
+ * block. Appends are made durable by fdatasync before a write is acknowledged.
+ * A crash can leave only a torn last record, one no write was acknowledged
+ * for; opening the file cuts it off, so every record after the header is whole.
+ */
+import fs from 'node:fs/promises';
+import zlib from 'node:zlib';
+import { MalformedBlockError } from './segment-errors.ts';
+
+const MAGIC = Buffer.from('TWSEG01\n', 'latin1');
+const HEADER = MAGIC.length;
+const FRAME = 8;
+/** A record larger than this is damage, not data: no commit writes one (blocks are bounded by the store). */
+const MAX_RECORD = 256 * 1024 * 1024;
+
+export interface RecordRef {
+  offset: number;
+  length: number;
+}
+
+export interface Recovered {
+  records: RecordRef[];
+  /** Bytes cut off the end: a torn record from a crash mid-append. */
+  truncated: number;
+}
+
+export class SegmentLog {
+  private constructor(
+    readonly file: string,
+    private readonly fh: fs.FileHandle,
+    private end: number,
+  ) {}
+
+  get size(): number {
+    return this.end;
+  }
+
+  static async create(file: string): Promise<SegmentLog> {
+    const fh = await fs.open(file, 'wx+');
+    await fh.write(MAGIC, 0, HEADER, 0);
+    await fh.datasync();
+    return new SegmentLog(file, fh, HEADER);
+  }
+
+  /** Opens an existing file, cutting off a torn last record; `onRecord` sees every whole record's payload in order. */
+  static async open(file: string, onRecord: (payload: Uint8Array, ref: RecordRef) => void): Promise<{ log: SegmentLog } & Recovered> {
+    const fh = await fs.open(file, 'r+');
+    try {
+      const data = await fh.readFile();
+      if (data.length < HEADER || !data.subarray(0, HEADER).equals(MAGIC)) {
+        throw new MalformedBlockError(`${file} is not a Tracewire segment file (bad header)`);
+      }
+      const records: RecordRef[] = [];
+      let pos = HEADER;
+      while (pos + FRAME <= data.length) {
+        const length = data.readUInt32LE(pos);
+        if (length > MAX_RECORD || pos + FRAME + length > data.length) break;
+        const payload = data.subarray(pos + FRAME, pos + FRAME + length);
+        if (zlib.crc32(payload) !== data.readUInt32LE(pos + 4)) break;
+        const ref = { offset: pos, length: FRAME + length };
+        records.push(ref);
+        onRecord(payload, ref);
+        pos += FRAME + length;
+      }
+      if (pos < data.length) {
+        await fh.truncate(pos);
+        await fh.datasync();
+      }
+      return { log: new SegmentLog(file, fh, pos), records, truncated: data.length - pos };
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
+  }
+
+  /** Appends the payloads and fdatasyncs; resolves with where each landed once they are durable. */
+  async append(payloads: Uint8Array[]): Promise<RecordRef[]> {
+    const refs: RecordRef[] = [];
+    const parts: Uint8Array[] = [];
+    let at = this.end;
+    for (const p of payloads) {
+      const frame = Buffer.allocUnsafe(FRAME);
+      frame.writeUInt32LE(p.length, 0);
+      frame.writeUInt32LE(zlib.crc32(p), 4);
+      parts.push(frame, p);
+      refs.push({ offset: at, length: FRAME + p.length });
+      at += FRAME + p.length;
+    }
+    const start = this.end;
+    try {
+      await this.fh.writev(parts, start);
+      await this.fh.datasync();
+    } catch (err) {
+      // Whatever part of the append reached the file is cut off, so the next append lands where the index expects.
+      await this.fh.truncate(start).catch(() => undefined);
+      throw err;
+    }
+    this.end = at;
+    return refs;
+  }
+
+  /** The payload of one record written earlier. */
+  async read(ref: RecordRef): Promise<Uint8Array> {
+    const buf = Buffer.allocUnsafe(ref.length);
+    const { bytesRead } = await this.fh.read(buf, 0, ref.length, ref.offset);
+    if (bytesRead !== ref.length) throw new MalformedBlockError(`${this.file}: record at ${ref.offset} is cut short`);
+    return buf.subarray(FRAME);
+  }
+
+  async close(): Promise<void> {
+    await this.fh.close();
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * The segment store: traces in append-only segment files (one per ~N spans,
+ * oldest dropped whole by retention), indexes in memory. A write is indexed
+ * at once and acknowledged after the group commit that appends its block and
+ * fdatasyncs the file; deflate and the file calls run on libuv's threads, so
+ * the event loop only decodes and indexes. docs/performance.md (issue 12) has
+ * the figures that chose it; docs/explorer.md the layout.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { type StoredSpan, valueToString } from '../../model.ts';
+import {
+  type OperationInfo,
+  type SearchQuery,
+  type SearchResult,
+  type Store,
+  type StoreStatus,
+  type WriteResult,
+  SEARCH_COUNT_CAP,
+  StoreBusyError,
+  StoreClosedError,
+  StoreUnavailableError,
+} from '../store.ts';
+import { type StoreLimits, resolveStoreLimits } from '../store-limits.ts';
+import { BlockCache } from './block-cache.ts';
+import { Segment, seqOfFile } from './segment.ts';
+import { type SpanFacts, factsOf } from './span-facts.ts';
+import { type SearchSegment, searchSegments } from './segment-search.ts';
+
+export interface SegmentStoreOptions extends Partial<StoreLimits> {
+  /** Directory holding the `segments/` directory (created if missing). */
+  dataDir: string;
+  /** New traces go to a new segment once the newest holds this many spans. Default 500,000. */
+  segmentSpans?: number;
+  /** Spans accepted but not yet committed beyond which writes are refused with StoreBusyError. Default 200,000. */
+  maxQueuedSpans?: number;
+  /** Search counts matching traces up to this many. Default 10,000. */
+  searchCountCap?: number;
+  /** Inflated blocks kept for reads, MiB. Default 32. */
+  blockCacheMiB?: number;
+}
+
+export const SEGMENTS_DIR = 'segments';
+
+interface Waiter {
+  resolve: (r: WriteResult) => void;
+  reject: (err: Error) => void;
+  result: WriteResult;
+  spans: number;
+}
+
+const STORED: WriteResult = Object.freeze({ rejected: 0, messages: [] }) as WriteResult;
+
+function groupByTrace(spans: readonly SpanFacts[]): Map<string, SpanFacts[]> {
+  const byTrace = new Map<string, SpanFacts[]>();
+  for (const s of spans) {
+    const list = byTrace.get(s.traceId);
+    if (list) list.push(s);
+    else byTrace.set(s.traceId, [s]);
+  }
+  return byTrace;
+}
+
+export class SegmentStore implements Store {
+  readonly dir: string;
+  readonly limits: StoreLimits;
+  private readonly segmentSpans: number;
+  private readonly maxQueued: number;
+  private readonly countCap: number;
+  private readonly cache: BlockCache;
+  /** Oldest first; the last one takes new traces. */
+  private segments: Segment[] = [];
+  private waiting: Waiter[] = [];
+  private queuedSpans = 0;
+  private committing: Promise<void> | undefined;
+  private closed = false;
+
+  private constructor(opts: SegmentStoreOptions) {
+    this.dir = path.join(opts.dataDir, SEGMENTS_DIR);
+    this.limits = resolveStoreLimits(opts);
+    this.segmentSpans = opts.segmentSpans ?? 500_000;
+    this.maxQueued = opts.maxQueuedSpans ?? 200_000;
+    this.countCap = opts.searchCountCap ?? SEARCH_COUNT_CAP;
+    this.cache = new BlockCache((opts.blockCacheMiB ?? 32) * 1024 * 1024);
+  }
+
+  /** Opens the directory, re-indexing every segment file in it. */
+  static async open(opts: SegmentStoreOptions): Promise<SegmentStore> {
+    const store = new SegmentStore(opts);
+    fs.mkdirSync(store.dir, { recursive: true });
+    const seqs = fs
+      .readdirSync(store.dir)
+      .map(seqOfFile)
+      .filter((n): n is number => n !== undefined)
+      .sort((a, b) => a - b);
+    for (const seq of seqs) store.segments.push(await Segment.load(store.dir, seq, store.cache, store.limits.maxSpansPerTrace));
+    return store;
+  }
+
+  private newest(): Segment {
+    const last = this.segments[this.segments.length - 1];
+    if (last && last.index.spans < this.segmentSpans) return last;
+    const next = Segment.fresh(this.dir, (last?.seq ?? 0) + 1, this.cache);
+    this.segments.push(next);
+    return next;
+  }
+
+  /** The segment already holding the trace, newest first (a late span joins its trace's segment), else the newest. */
+  private ownerOf(traceId: string): Segment {
+    for (let i = this.segments.length - 1; i >= 0; i--) {
+      const seg = this.segments[i] as Segment;
+      if (seg.index.ordinalOf(traceId) !== undefined) return seg;
+    }
+    return this.newest();
+  }
+
+  write(spans: StoredSpan[]): Promise<WriteResult> {
+    if (this.closed) return Promise.reject(new StoreClosedError());
+    return this.writeFacts(spans.map(factsOf));
+  }
+
+  /** Stores spans as scanned from a request (request-scan.ts) or derived from decoded ones: the one write path. */
+  writeFacts(spans: SpanFacts[]): Promise<WriteResult> {
+    if (this.closed) return Promise.reject(new StoreClosedError());
+    if (spans.length === 0) return Promise.resolve(STORED);
+    if (this.queuedSpans > 0 && this.queuedSpans + spans.length > this.maxQueued) return Promise.reject(new StoreBusyError(1));
+    let rejected = 0;
+    for (const [traceId, list] of groupByTrace(spans)) rejected += this.ownerOf(traceId).accept(traceId, list, this.limits.maxSpansPerTrace);
+    const result: WriteResult = rejected
+      ? { rejected, messages: [`${rejected} span(s) refused: their trace already holds the most spans a trace may (${this.limits.maxSpansPerTrace})`] }
+      : STORED;
+    return new Promise<WriteResult>((resolve, reject) => {
+      this.waiting.push({ resolve, reject, result, spans: spans.length });
+      this.queuedSpans += spans.length;
+      this.kick();
+    });
+  }
+
+  /** Starts a commit unless one runs; the one running starts the next when it ends. */
+  private kick(): void {
+    if (this.committing) return;
+    this.committing = (async () => {
+      while (this.waiting.length) await this.commitOnce();
+    })().finally(() => {
+      this.committing = undefined;
+      if (this.waiting.length) this.kick();
+    });
+  }
+
+  /** Writes every pending block; settles the writes that were waiting for them. */
+  private async commitOnce(): Promise<void> {
+    const group = this.waiting;
+    this.waiting = [];
+    const dirty = this.segments.filter((s) => s.hasPending);
+    try {
+      await Promise.all(dirty.map((s) => s.commit()));
+    } catch (raw) {
+      await this.recoverFrom(raw, group, dirty);
+      return;
+    } finally {
+      this.queuedSpans -= group.reduce((n, w) => n + w.spans, 0);
+    }
+    for (const w of group) w.resolve(w.result);
+  }
+
+  /**
+   * A commit failed (disk full, I/O error): what it held, and what was accepted
+   * while it ran, is refused, and the segments are read back from their files,
+   * so the indexes hold exactly what is durable and a retried export is stored again.
+   */
+  private async recoverFrom(raw: unknown, group: Waiter[], dirty: Segment[]): Promise<void> {
+    const later = this.waiting;
+    this.waiting = [];
+    this.queuedSpans -= later.reduce((n, w) => n + w.spans, 0);
+    const message = raw instanceof Error ? raw.message : String(raw);
+    const code = (raw as { code?: string } | null)?.code;
+    const err = new StoreUnavailableError(`the trace store cannot be written right now (${code ?? 'error'}: ${message})`, code === 'ENOSPC' ? 30 : 5);
+    for (const w of [...group, ...later]) w.reject(err);
+    const touched = new Set([...dirty, ...this.segments.filter((s) => s.hasPending)]);
+    this.segments = await Promise.all(
+      this.segments.map(async (s) => {
+        if (!touched.has(s)) return s;
+        await s.close();
+        this.cache.dropPrefix(`${s.seq}:`);
+        return fs.existsSync(s.file) ? Segment.load(this.dir, s.seq, this.cache, this.limits.maxSpansPerTrace) : Segment.fresh(this.dir, s.seq, this.cache);
+      }),
+    );
+  }
+
+  async getTrace(traceId: string): Promise<StoredSpan[] | undefined> {
+    const id = traceId.toLowerCase();
+    for (let i = this.segments.length - 1; i >= 0; i--) {
+      const seg = this.segments[i] as Segment;
+      if (seg.index.ordinalOf(id) !== undefined) return seg.read(id);
+    }
+    return undefined;
+  }
+
+  private views(): SearchSegment[] {
+    return this.segments.map((s) => ({ seq: s.seq, index: s.index }));
+  }
+
+  search(q: SearchQuery): Promise<SearchResult> {
+    return searchSegments(this.views(), q, { countCap: this.countCap, scanTraces: this.limits.searchScanTraces }, (view, o, key, value) =>
+      this.holdsOtherValue(view, o, key, value),
+    );
+  }
+
+  /** Reads the trace: does a span, a resource or a Jaeger tag give `key` a value other than `value`? */
+  private async holdsOtherValue(view: SearchSegment, o: number, key: string, value: string): Promise<boolean> {
+    const seg = this.segments.find((s) => s.seq === view.seq);
+    const traceId = view.index.traceIds[o];
+    if (!seg || traceId === undefined) return false;
+    const indexed = value.slice(0, 256);
+    for (const s of await seg.read(traceId)) {
+      for (const kv of [...s.span.attributes, ...s.resource.attributes]) {
+        if (kv.key === key && valueToString(kv.value).slice(0, 256) !== indexed) return true;
+      }
+    }
+    return false;
+  }
+
+  private allOperations(): OperationInfo[] {
+    const ops = new Map<string, OperationInfo>();
+    for (const s of this.segments) for (const [term, op] of s.index.ops) if (!ops.has(term)) ops.set(term, { service: op.service, name: op.name, kind: op.kind });
+    return [...ops.values()].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : a.kind - b.kind));
+  }
+
+  async services(): Promise<string[]> {
+    return [...new Set(this.allOperations().map((o) => o.service))].slice(0, this.limits.maxServices);
+  }
+
+  async operations(service?: string): Promise<OperationInfo[]> {
+    const all = this.allOperations();
+    if (service === undefined) return all.slice(0, this.limits.maxOperations);
+    return all.filter((o) => o.service === service).slice(0, this.limits.maxOperationsPerService);
+  }
+
+  async recentTraces(sinceNs: bigint, untilNs: bigint, maxTraces: number): Promise<StoredSpan[][]> {
+    const found: Array<{ seg: Segment; o: number; start: bigint }> = [];
+    for (const seg of this.segments) {
+      const idx = seg.index;
+      if (idx.maxStartNs === undefined || idx.maxStartNs < sinceNs || (idx.minStartNs as bigint) > untilNs) continue;
+      for (let o = 0; o < idx.traceCount; o++) {
+        const start = idx.start[o] as bigint;
+        if (start >= sinceNs && start <= untilNs) found.push({ seg, o, start });
+      }
+    }
+    found.sort((a, b) => (a.start > b.start ? -1 : a.start < b.start ? 1 : b.seg.seq - a.seg.seq || b.o - a.o));
+    const out: StoredSpan[][] = [];
+    for (const f of found.slice(0, maxTraces)) out.push(await f.seg.read(f.seg.index.traceIds[f.o] as string));
+    return out;
+  }
+
+  async status(): Promise<StoreStatus> {
+    let spans = 0;
+    let traces = 0;
+    let bytes = 0;
+    let oldest: bigint | undefined;
+    for (const s of this.segments) {
+      spans += s.index.spans;
+      traces += s.index.traceCount;
+      bytes += s.bytes;
+      const min = s.index.minStartNs;
+      if (min !== undefined && (oldest === undefined || min < oldest)) oldest = min;
+    }
+    return { spans, traces, dbBytes: bytes, oldestMs: oldest === undefined ? null : Number(oldest / 1_000_000n) };
+  }
+
+  /** Retention drops whole segments: the oldest, once every trace in it started before the cutoff. */
+  async deleteOlderThan(cutoffNs: bigint, _batch: number): Promise<number> {
+    const oldest = this.segments[0];
+    if (!oldest || oldest.index.maxStartNs === undefined || oldest.index.maxStartNs >= cutoffNs) return 0;
+    return this.drop(oldest);
+  }
+
+  async shrinkTo(maxBytes: number, _batch: number): Promise<number> {
+    const total = this.segments.reduce((n, s) => n + s.bytes, 0);
+    const oldest = this.segments[0];
+    if (total <= maxBytes || !oldest || oldest.index.traceCount === 0) return 0;
+    return this.drop(oldest);
+  }
+
+  /** Deletes a segment's file once its pending writes are committed; new traces then start a new segment. */
+  private async drop(seg: Segment): Promise<number> {
+    while (this.committing) await this.committing;
+    if (this.segments[this.segments.length - 1] === seg) this.segments.push(Segment.fresh(this.dir, seg.seq + 1, this.cache));
+    this.segments = this.segments.filter((s) => s !== seg);
+    await seg.close();
+    this.cache.dropPrefix(`${seg.seq}:`);
+    await fs.promises.rm(seg.file, { force: true });
+    return seg.index.traceCount;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    while (this.committing) await this.committing;
+    await Promise.all(this.segments.map((s) => s.close()));
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * One segment: its file (segment-log.ts), its in-memory index and its blocks.
+ * Spans are indexed as soon as they are accepted, into a block that is
+ * written (deflated, appended, fdatasynced) by the next commit; until then a
+ * reader gets them from the pending block. Opening a segment rebuilds its
+ * index from the file's blocks.
+ */
+import path from 'node:path';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import { type Resource, type Scope, type StoredSpan, serviceOf } from '../../model.ts';
+import { setRawBytes } from '../../receive/raw-bytes.ts';
+import { BlockBuilder, type BlockTrace, readBlock } from './block.ts';
+import { BlockCache } from './block-cache.ts';
+import { SegmentIndex } from './segment-index.ts';
+import { type RecordRef, SegmentLog } from './segment-log.ts';
+import { type SpanFacts, factsOf } from './span-facts.ts';
+import { decodeResource, decodeScope, decodeSpan } from './span-protobuf.ts';
+
+const deflate = promisify(zlib.deflateRaw);
+const inflate = promisify(zlib.inflateRaw);
+/** Spans per block at most: a trace read inflates whole blocks, so they stay small (~0.2 ms each). */
+export const BLOCK_SPANS = 1024;
+
+export const segmentFile = (dir: string, seq: number) => path.join(dir, `${String(seq).padStart(8, '0')}.seg`);
+export const seqOfFile = (name: string): number | undefined => {
+  const m = /^(\d{8})\.seg$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+};
+
+/** Objects decoded from the same bytes are shared, as the receiver shares them between a request's spans. */
+class Decoded {
+  private readonly resources = new Map<Uint8Array, { resource: Resource; service: string }>();
+  private readonly scopes = new Map<Uint8Array, Scope>();
+
+  spans(t: BlockTrace): StoredSpan[] {
+    return t.spans.map((b) => {
+      let r = this.resources.get(b.resource);
+      if (!r) {
+        const resource = decodeResource(b.resource);
+        setRawBytes(resource, b.resource);
+        r = { resource, service: serviceOf(resource) };
+        this.resources.set(b.resource, r);
+      }
+      let scope = this.scopes.get(b.scope);
+      if (!scope) {
+        scope = decodeScope(b.scope);
+        setRawBytes(scope, b.scope);
+        this.scopes.set(b.scope, scope);
+      }
+      const span = decodeSpan(b.span);
+      setRawBytes(span, b.span);
+      return { span, resource: r.resource, scope, service: r.service };
+    });
+  }
+}
+
+export class Segment {
+  readonly index = new SegmentIndex();
+  /** Written blocks' records; undefined while a block is pending. */
+  private readonly refs: Array<RecordRef | undefined> = [];
+  /** Blocks accepted but not yet committed, by block number. */
+  private readonly pending = new Map<number, BlockBuilder>();
+  private open: BlockBuilder | undefined;
+  private openNo = -1;
+  private log: SegmentLog | undefined;
+  /** A file of the segment was created or opened. */
+  bytes = 0;
+
+  private constructor(
+    readonly seq: number,
+    readonly file: string,
+    private readonly cache: BlockCache,
+  ) {}
+
+  static fresh(dir: string, seq: number, cache: BlockCache): Segment {
+    return new Segment(seq, segmentFile(dir, seq), cache);
+  }
+
+  /** Reads the file back, re-indexing every block (a torn last record is cut off: it was never acknowledged). */
+  static async load(dir: string, seq: number, cache: BlockCache, maxSpansPerTrace: number): Promise<Segment> {
+    const seg = new Segment(seq, segmentFile(dir, seq), cache);
+    const { log } = await SegmentLog.open(seg.file, (payload, ref) => {
+      const no = seg.refs.push(ref) - 1;
+      for (const t of readBlock(zlib.inflateRawSync(payload))) seg.reindex(t, no, maxSpansPerTrace);
+    });
+    seg.log = log;
+    seg.bytes = log.size;
+    return seg;
+  }
+
+  private reindex(t: BlockTrace, no: number, maxSpansPerTrace: number): void {
+    const spans = new Decoded().spans(t).map(factsOf);
+    const o = this.index.ordinalOf(t.traceId);
+    const room = maxSpansPerTrace - (o === undefined ? 0 : (this.index.spanCount[o] as number));
+    const { fresh } = this.index.newSpans(o, spans, room);
+    if (fresh.length) this.index.add(t.traceId, fresh, no);
+  }
+
+  /** Indexes spans the trace does not hold yet (up to the per-trace cap) into the pending block; returns how many the cap refused. */
+  accept(traceId: string, spans: SpanFacts[], maxSpansPerTrace: number): number {
+    const o = this.index.ordinalOf(traceId);
+    const room = maxSpansPerTrace - (o === undefined ? 0 : (this.index.spanCount[o] as number));
+    const { fresh, refused } = this.index.newSpans(o, spans, Math.max(0, room));
+    if (!fresh.length) return refused;
+    if (!this.open || this.open.spanCount >= BLOCK_SPANS) {
+      this.open = new BlockBuilder();
+      this.openNo = this.refs.push(undefined) - 1;
+      this.pending.set(this.openNo, this.open);
+    }
+    for (const s of fresh) this.open.add(traceId, { span: s.bytes, resource: s.resource.bytes, scope: s.scope });
+    this.index.add(traceId, fresh, this.openNo);
+    return refused;
+  }
+
+  get hasPending(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /** Writes every pending block in one append + fdatasync. */
+  async commit(): Promise<void> {
+    if (!this.pending.size) return;
+    const taken = [...this.pending];
+    this.open = undefined;
+    const payloads = await Promise.all(taken.map(([, b]) => deflate(b.encode(), { level: 1 })));
+    this.log ??= await SegmentLog.create(this.file);
+    const refs = await this.log.append(payloads);
+    taken.forEach(([no], i) => {
+      this.refs[no] = refs[i];
+      this.pending.delete(no);
+    });
+    this.bytes = this.log.size;
+  }
+
+  /** The trace's spans, in the order they were stored. */
+  async read(traceId: string): Promise<StoredSpan[]> {
+    const o = this.index.ordinalOf(traceId);
+    if (o === undefined) return [];
+    const out: StoredSpan[] = [];
+    const decoded = new Decoded();
+    for (const no of this.index.blocks[o] ?? []) {
+      for (const t of readBlock(await this.block(no), traceId)) out.push(...decoded.spans(t));
+    }
+    return out;
+  }
+
+  private async block(no: number): Promise<Uint8Array> {
+    const pending = this.pending.get(no);
+    if (pending) return pending.encode();
+    const ref = this.refs[no];
+    if (!ref || !this.log) throw new Error(`block ${no} of segment ${this.seq} is not written`);
+    const key = `${this.seq}:${no}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const data = await inflate(await this.log.read(ref));
+    this.cache.put(key, data);
+    return data;
+  }
+
+  async close(): Promise<void> {
+    await this.log?.close();
+    this.log = undefined;
+  }
+}
