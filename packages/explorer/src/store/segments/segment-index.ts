@@ -19,7 +19,7 @@ const KIND_TAG = ['unspecified', 'internal', 'server', 'client', 'producer', 'co
 export const opTerm = (service: string, name: string, kind: number) => `k${SEP}${service}${SEP}${name}${SEP}${kind}`;
 const NONE: readonly number[] = Object.freeze([]) as readonly number[];
 
-class Posting {
+export class Posting {
   list: number[] = [];
   sorted = true;
   last = -1;
@@ -61,6 +61,26 @@ function grow<T extends BigInt64Array | Float64Array | Uint32Array | Uint8Array>
   return next;
 }
 
+export interface IndexSnapshot {
+  traceIds: string[];
+  start: BigInt64Array;
+  end: BigInt64Array;
+  spanCount: Uint32Array;
+  errorCount: Uint32Array;
+  rootKnown: Uint8Array;
+  rootName: string[];
+  rootService: string[];
+  services: Array<Map<string, number>>;
+  spanKeys: number[][];
+  blocks: number[][];
+  opPostings: Map<string, Posting>;
+  attrs: Map<string, { holders: Posting; byValue: Map<string, Posting> }>;
+  ops: Map<string, SegmentOperation>;
+  spans: number;
+  minStartNs: bigint | undefined;
+  maxStartNs: bigint | undefined;
+}
+
 export class SegmentIndex {
   readonly ids = new Map<string, number>();
   readonly traceIds: string[] = [];
@@ -86,6 +106,61 @@ export class SegmentIndex {
   maxStartNs: bigint | undefined;
   /** Bumped by every write: cached orderings compare it. */
   version = 0;
+
+  /** Everything the index holds, for a snapshot file (v8.serialize keeps Maps, typed arrays and BigInts). */
+  snapshot(): IndexSnapshot {
+    const n = this.traceCount;
+    return {
+      traceIds: this.traceIds,
+      start: this.start.slice(0, n),
+      end: this.end.slice(0, n),
+      spanCount: this.spanCount.slice(0, n),
+      errorCount: this.errorCount.slice(0, n),
+      rootKnown: this.rootKnown.slice(0, n),
+      rootName: this.rootName,
+      rootService: this.rootService,
+      services: this.services,
+      spanKeys: this.spanKeys,
+      blocks: this.blocks,
+      opPostings: this.opPostings,
+      attrs: this.attrs,
+      ops: this.ops,
+      spans: this.spans,
+      minStartNs: this.minStartNs,
+      maxStartNs: this.maxStartNs,
+    };
+  }
+
+  static fromSnapshot(snap: IndexSnapshot): SegmentIndex {
+    const idx = new SegmentIndex();
+    const n = snap.traceIds.length;
+    snap.traceIds.forEach((id, o) => idx.ids.set(id, o));
+    for (const v of snap.traceIds) idx.traceIds.push(v);
+    idx.start = new BigInt64Array(snap.start);
+    idx.end = new BigInt64Array(snap.end);
+    idx.spanCount = new Uint32Array(snap.spanCount);
+    idx.errorCount = new Uint32Array(snap.errorCount);
+    idx.rootKnown = new Uint8Array(snap.rootKnown);
+    idx.startMs = new Float64Array(Math.max(n, 1));
+    for (let o = 0; o < n; o++) idx.startMs[o] = Number((snap.start[o] as bigint) / 1000n) / 1000;
+    for (const v of snap.rootName) idx.rootName.push(v);
+    for (const v of snap.rootService) idx.rootService.push(v);
+    for (const v of snap.services) idx.services.push(v);
+    for (const v of snap.spanKeys) idx.spanKeys.push(v);
+    for (const v of snap.blocks) idx.blocks.push(v);
+    // v8.deserialize gives plain objects: the postings get their methods back.
+    for (const [k, p] of snap.opPostings) idx.opPostings.set(k, Object.setPrototypeOf(p, Posting.prototype) as Posting);
+    for (const [k, a] of snap.attrs) {
+      Object.setPrototypeOf(a.holders, Posting.prototype);
+      for (const p of a.byValue.values()) Object.setPrototypeOf(p, Posting.prototype);
+      idx.attrs.set(k, a);
+    }
+    for (const [k, op] of snap.ops) idx.ops.set(k, op);
+    idx.spans = snap.spans;
+    idx.minStartNs = snap.minStartNs;
+    idx.maxStartNs = snap.maxStartNs;
+    return idx;
+  }
 
   get traceCount(): number {
     return this.traceIds.length;

@@ -21,7 +21,7 @@ function trace(t: number, n: number, startMs: number, service = 'svc'): StoredSp
   );
 }
 
-const segmentFiles = (dir: string) => fs.readdirSync(path.join(dir, SEGMENTS_DIR)).sort();
+const segmentFiles = (dir: string) => fs.readdirSync(path.join(dir, SEGMENTS_DIR)).filter((f) => f.endsWith('.seg')).sort();
 
 describe('SegmentStore', () => {
   it('starts a new segment file once the newest holds segmentSpans spans, and searches across them', async () => {
@@ -142,5 +142,39 @@ describe('SegmentStore', () => {
     const again = await SegmentStore.open({ dataDir: dir });
     assert.equal((await again.status()).spans, 3);
     await again.close();
+  });
+
+  it('opens from index snapshots, re-reading only blocks appended after one, and ignores a damaged snapshot', async () => {
+    const dir = tmp();
+    const store = await SegmentStore.open({ dataDir: dir, segmentSpans: 4 });
+    const late = trace(1, 6, 1000);
+    await store.write(late.slice(0, 4));
+    await store.write(trace(2, 4, 2000));
+    await store.write(trace(3, 4, 3000));
+    const idx = path.join(dir, SEGMENTS_DIR, '00000001.idx');
+    assert.ok(fs.existsSync(idx), 'a segment that filled has its snapshot');
+    const stale = fs.readFileSync(idx);
+    await store.write(late.slice(4));
+    await store.close();
+    const expected = await (async () => {
+      const s = await SegmentStore.open({ dataDir: dir, segmentSpans: 4 });
+      const r = await s.search(q);
+      await s.close();
+      return r;
+    })();
+    assert.equal(expected.traces.find((t) => t.traceId === hex(1))?.spanCount, 6);
+    // A snapshot older than its file: the late block is read from the file.
+    fs.writeFileSync(idx, stale);
+    const again = await SegmentStore.open({ dataDir: dir, segmentSpans: 4 });
+    assert.deepEqual(await again.search(q), expected);
+    assert.equal((await again.getTrace(hex(1)))?.length, 6);
+    await again.close();
+    // A damaged snapshot is ignored: the file is read whole.
+    const bytes = fs.readFileSync(idx);
+    bytes[bytes.length - 5] ^= 0xff;
+    fs.writeFileSync(idx, bytes);
+    const third = await SegmentStore.open({ dataDir: dir, segmentSpans: 4 });
+    assert.deepEqual(await third.search(q), expected);
+    await third.close();
   });
 });

@@ -24,6 +24,7 @@ import {
 import { type StoreLimits, resolveStoreLimits } from '../store-limits.ts';
 import { BlockCache } from './block-cache.ts';
 import { Segment, seqOfFile } from './segment.ts';
+import { snapshotFile } from './segment-snapshot.ts';
 import { type SpanFacts, factsOf } from './span-facts.ts';
 import { type SearchSegment, searchSegments } from './segment-search.ts';
 
@@ -140,11 +141,22 @@ export class SegmentStore implements Store {
   private kick(): void {
     if (this.committing) return;
     this.committing = (async () => {
-      while (this.waiting.length) await this.commitOnce();
+      while (this.waiting.length) {
+        await this.commitOnce();
+        await this.snapshotFilled();
+      }
     })().finally(() => {
       this.committing = undefined;
       if (this.waiting.length) this.kick();
     });
+  }
+
+  /**
+   * Saves the index of every segment but the newest that changed: once a segment filled,
+   * that is one snapshot, then one per late span's block. The newest is saved at close.
+   */
+  private async snapshotFilled(): Promise<void> {
+    for (const s of this.segments.slice(0, -1)) await s.saveSnapshot().catch(() => undefined);
   }
 
   /** Writes every pending block; settles the writes that were waiting for them. */
@@ -288,6 +300,7 @@ export class SegmentStore implements Store {
     this.segments = this.segments.filter((s) => s !== seg);
     await seg.close();
     this.cache.dropPrefix(`${seg.seq}:`);
+    await fs.promises.rm(snapshotFile(seg.file), { force: true });
     await fs.promises.rm(seg.file, { force: true });
     return seg.index.traceCount;
   }
@@ -296,6 +309,8 @@ export class SegmentStore implements Store {
     if (this.closed) return;
     this.closed = true;
     while (this.committing) await this.committing;
+    // A snapshot only spares the next open re-reading the files: failing to save one loses nothing.
+    for (const s of this.segments) await s.saveSnapshot().catch(() => undefined);
     await Promise.all(this.segments.map((s) => s.close()));
   }
 }

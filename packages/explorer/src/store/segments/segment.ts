@@ -5,6 +5,7 @@
  * reader gets them from the pending block. Opening a segment rebuilds its
  * index from the file's blocks.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
@@ -13,6 +14,7 @@ import { setRawBytes } from '../../receive/raw-bytes.ts';
 import { BlockBuilder, type BlockTrace, readBlock } from './block.ts';
 import { BlockCache } from './block-cache.ts';
 import { SegmentIndex } from './segment-index.ts';
+import { readSnapshot, snapshotFile, writeSnapshot } from './segment-snapshot.ts';
 import { type RecordRef, SegmentLog } from './segment-log.ts';
 import { type SpanFacts, factsOf } from './span-facts.ts';
 import { decodeResource, decodeScope, decodeSpan } from './span-protobuf.ts';
@@ -56,7 +58,6 @@ class Decoded {
 }
 
 export class Segment {
-  readonly index = new SegmentIndex();
   /** Written blocks' records; undefined while a block is pending. */
   private readonly refs: Array<RecordRef | undefined> = [];
   /** Blocks accepted but not yet committed, by block number. */
@@ -64,29 +65,55 @@ export class Segment {
   private open: BlockBuilder | undefined;
   private openNo = -1;
   private log: SegmentLog | undefined;
-  /** A file of the segment was created or opened. */
+  /** The file's length. */
   bytes = 0;
+  /** The file length the snapshot on disk covers; below `bytes`, the snapshot is stale. */
+  private snapshotted = 0;
 
   private constructor(
     readonly seq: number,
     readonly file: string,
     private readonly cache: BlockCache,
+    readonly index = new SegmentIndex(),
   ) {}
 
   static fresh(dir: string, seq: number, cache: BlockCache): Segment {
     return new Segment(seq, segmentFile(dir, seq), cache);
   }
 
-  /** Reads the file back, re-indexing every block (a torn last record is cut off: it was never acknowledged). */
+  /**
+   * Opens the file (a torn last record is cut off: it was never acknowledged) with the index
+   * from its snapshot, re-indexing the blocks the snapshot does not cover (all, without one).
+   */
   static async load(dir: string, seq: number, cache: BlockCache, maxSpansPerTrace: number): Promise<Segment> {
-    const seg = new Segment(seq, segmentFile(dir, seq), cache);
-    const { log } = await SegmentLog.open(seg.file, (payload, ref) => {
+    const file = segmentFile(dir, seq);
+    const snap = readSnapshot(snapshotFile(file));
+    const seg = new Segment(seq, file, cache, snap ? SegmentIndex.fromSnapshot(snap.index) : undefined);
+    const covered = snap?.covered ?? 0;
+    for (const ref of snap?.refs ?? []) seg.refs.push(ref);
+    const { log } = await SegmentLog.open(file, (payload, ref) => {
+      if (ref.offset < covered) return;
       const no = seg.refs.push(ref) - 1;
       for (const t of readBlock(zlib.inflateRawSync(payload))) seg.reindex(t, no, maxSpansPerTrace);
     });
+    if (snap && log.size < covered) {
+      // The file is shorter than its snapshot says (cut by hand, or a torn tail the snapshot saw whole): trust the file.
+      await log.close();
+      await fs.promises.rm(snapshotFile(file), { force: true });
+      return Segment.load(dir, seq, cache, maxSpansPerTrace);
+    }
     seg.log = log;
     seg.bytes = log.size;
+    seg.snapshotted = covered;
     return seg;
+  }
+
+  /** Saves the index when the file grew since the last snapshot and nothing is pending. */
+  async saveSnapshot(): Promise<void> {
+    if (this.pending.size || !this.log || this.snapshotted === this.bytes) return;
+    const covered = this.bytes;
+    await writeSnapshot(snapshotFile(this.file), { covered, refs: this.refs as RecordRef[], index: this.index.snapshot() });
+    this.snapshotted = covered;
   }
 
   private reindex(t: BlockTrace, no: number, maxSpansPerTrace: number): void {

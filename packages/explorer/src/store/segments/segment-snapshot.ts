@@ -1,0 +1,51 @@
+/**
+ * A segment's index saved beside its file (`NNNNNNNN.idx`), so opening a
+ * store reads indexes instead of re-reading every span. It covers the file up
+ * to `covered` bytes; blocks appended later (a late span joining an older
+ * trace) are re-indexed from the file. A snapshot is only a cache: a missing,
+ * damaged or foreign one is ignored and the index rebuilt from the file.
+ */
+import fs from 'node:fs';
+import v8 from 'node:v8';
+import zlib from 'node:zlib';
+import type { IndexSnapshot } from './segment-index.ts';
+import type { RecordRef } from './segment-log.ts';
+
+const MAGIC = Buffer.from('TWIDX01\n', 'latin1');
+
+export interface SegmentSnapshot {
+  covered: number;
+  refs: RecordRef[];
+  index: IndexSnapshot;
+}
+
+export const snapshotFile = (segmentFile: string) => segmentFile.replace(/\.seg$/, '.idx');
+
+export async function writeSnapshot(file: string, snap: SegmentSnapshot): Promise<void> {
+  const payload = v8.serialize(snap);
+  const head = Buffer.alloc(MAGIC.length + 4);
+  MAGIC.copy(head);
+  head.writeUInt32LE(zlib.crc32(payload), MAGIC.length);
+  const tmp = `${file}.tmp`;
+  await fs.promises.writeFile(tmp, Buffer.concat([head, payload]));
+  await fs.promises.rename(tmp, file);
+}
+
+export function readSnapshot(file: string): SegmentSnapshot | undefined {
+  let data: Buffer;
+  try {
+    data = fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const at = MAGIC.length + 4;
+  if (data.length < at || !data.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  const payload = data.subarray(at);
+  if (zlib.crc32(payload) !== data.readUInt32LE(MAGIC.length)) return undefined;
+  try {
+    const snap = v8.deserialize(payload) as SegmentSnapshot;
+    return typeof snap.covered === 'number' && Array.isArray(snap.refs) && snap.index ? snap : undefined;
+  } catch {
+    return undefined;
+  }
+}
