@@ -3,15 +3,17 @@
  * (otlp-bodies.ts, fresh trace ids each) decoded as the receiver decodes them
  * and written 8 in flight, as concurrent exports arrive. Prints decode and
  * store CPU per span and bytes per span on disk, for the SQLite store and the
- * segment store in one process, one after the other.
+ * segment store in one process, one after the other, and the segment store
+ * fed the request bytes as the receivers feed it (`seg-raw`: scanned, not decoded).
  *
- *   node --import tsx bench/support/store-write-loop.ts [--spans=500000] [--store=both|sqlite|segments]
+ *   node --import tsx bench/support/store-write-loop.ts [--spans=500000] [--store=both|sqlite|segments|seg-raw]
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeProtobuf } from '../../packages/explorer/src/receive/decode.ts';
+import { DEFAULT_LIMITS } from '../../packages/explorer/src/receive/limits.ts';
 import { SegmentStore } from '../../packages/explorer/src/store/segments/segment-store.ts';
 import { SqliteStore } from '../../packages/explorer/src/store/sqlite-store.ts';
 import type { Store } from '../../packages/explorer/src/store/store.ts';
@@ -28,7 +30,7 @@ const cpu = () => {
   return (u.user + u.system) / 1e6;
 };
 
-async function fill(name: string, open: (dir: string) => Promise<Store>): Promise<void> {
+async function fill(name: string, open: (dir: string) => Promise<Store>, raw = false): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tw-loop-${name}-`));
   const store = await open(dir);
   let seq = 0;
@@ -42,11 +44,17 @@ async function fill(name: string, open: (dir: string) => Promise<Store>): Promis
     while (written < total) {
       const t = templates[seq % templates.length] as (typeof templates)[number];
       const body = stampTraceIds(t, 7, seq++);
-      const d0 = cpu();
-      const { spans } = decodeProtobuf(body);
-      decodeCpu += cpu() - d0;
-      written += spans.length;
-      await store.write(spans);
+      const fast = raw ? store.writeProtobuf?.(body, DEFAULT_LIMITS) : undefined;
+      if (fast) {
+        const r = await fast;
+        written += r.spans;
+      } else {
+        const d0 = cpu();
+        const { spans } = decodeProtobuf(body);
+        decodeCpu += cpu() - d0;
+        written += spans.length;
+        await store.write(spans);
+      }
       if (written - mark.spans >= total / 10) {
         const now = cpu();
         tenths.push(((written - mark.spans) / (now - mark.at) / 1000).toFixed(1));
@@ -59,7 +67,8 @@ async function fill(name: string, open: (dir: string) => Promise<Store>): Promis
   const used = cpu() - cpu0;
   const status = await store.status();
   await store.close();
-  const bytes = dirBytes(dir).bytes;
+  const { bytes, files } = dirBytes(dir);
+  if (process.env.BENCH_FILES) console.log(files);
   const rss = process.memoryUsage().rss / 2 ** 20;
   console.log(
     `${name.padEnd(9)} ${written} spans: ${(written / wall / 1000).toFixed(1)}k spans/s wall, ${(written / used / 1000).toFixed(1)}k per CPU-s ` +
@@ -69,5 +78,7 @@ async function fill(name: string, open: (dir: string) => Promise<Store>): Promis
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-if (values.store !== 'segments') await fill('sqlite', async (dir) => new SqliteStore({ dataDir: dir }));
-if (values.store !== 'sqlite') await fill('segments', (dir) => SegmentStore.open({ dataDir: dir }));
+if (values.store === 'both' || values.store === 'sqlite') await fill('sqlite', async (dir) => new SqliteStore({ dataDir: dir }));
+if (values.store === 'both' || values.store === 'segments') await fill('segments', (dir) => SegmentStore.open({ dataDir: dir }));
+// The receivers' path for protobuf: the request scanned, no span objects (Store.writeProtobuf).
+if (values.store === 'both' || values.store === 'seg-raw') await fill('seg-raw', (dir) => SegmentStore.open({ dataDir: dir }), true);

@@ -16,9 +16,9 @@ import { type ExplorerProcess, startExplorerProcess, waitExit } from './process.
 const LIMITS = { TRACEWIRE_MAX_SPANS_PER_TRACE: '50', TRACEWIRE_SEARCH_SCAN_TRACES: '100' };
 const T0 = 1_750_000_000_000n * 1_000_000n;
 
-function span(trace: string, n: number, name: string, startMs: number) {
+function span(trace: string, n: number, name: string, startMs: number, durMs = 1) {
   const start = T0 + BigInt(startMs) * 1_000_000n;
-  return { traceId: trace, spanId: hex(n, 16), name, kind: 2, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 1_000_000n) };
+  return { traceId: trace, spanId: hex(n, 16), name, kind: 2, startTimeUnixNano: String(start), endTimeUnixNano: String(start + BigInt(durMs) * 1_000_000n) };
 }
 
 describe('store limits through a real explorer', () => {
@@ -52,9 +52,10 @@ describe('store limits through a real explorer', () => {
   });
 
   it('answers 400 with advice to a search that would examine more traces than one query may, and keeps serving', async () => {
-    const spans = Array.from({ length: 300 }, (_, i) => span(`5ea${hex(i + 1, 29)}`, 1000 + i, i === 0 ? 'GET /needle' : 'GET /hay', 1000 + i));
+    // The needle is the oldest trace, told apart only by its duration, which no index answers.
+    const spans = Array.from({ length: 300 }, (_, i) => span(`5ea${hex(i + 1, 29)}`, 1000 + i, 'GET /hay', 1000 + i, i === 0 ? 50 : 1));
     assert.equal((await postJson(ex.httpPort, otlpJson(spans))).status, 200);
-    const refused = await getJson<{ error: string }>(`${ex.url}/api/tw/search?q=needle&start=0&limit=20`);
+    const refused = await getJson<{ error: string }>(`${ex.url}/api/tw/search?minDuration=10ms&start=0&limit=20`);
     assert.equal(refused.status, 400);
     assert.match(refused.body.error, /would take too long: no page of matches was found among the newest 100 traces of the time range\. Narrow the time range/);
     const found = await getJson<{ traces: Array<{ rootName: string }> }>(`${ex.url}/api/tw/search?q=hay&start=0&limit=20`);

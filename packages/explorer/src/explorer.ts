@@ -126,7 +126,7 @@ async function openStore(opts: ExplorerOptions): Promise<Store> {
     await store.ensureTemplates().catch((err: Error) => opts.onError?.(err));
     return store;
   }
-  if (opts.store === 'segments') {
+  if (opts.store === 'segments' || (opts.store === undefined && process.env.TRACEWIRE_TEST_STORE === 'segments')) {
     return SegmentStore.open({
       dataDir: opts.dataDir ?? './.tracewire',
       ...(opts.maxQueuedSpans !== undefined ? { maxQueuedSpans: opts.maxQueuedSpans } : {}),

@@ -3,7 +3,9 @@
  * (resolving only after the commit) and describe the partial success, if any.
  */
 import type { Store } from '../store/store.ts';
+import { decodeProtobuf } from './decode.ts';
 import type { DecodeResult } from './decode-context.ts';
+import type { SpanLimits } from './limits.ts';
 import { ExportTraceServiceResponse } from './otlp-schema.ts';
 import type { TraceFeed } from './trace-feed.ts';
 
@@ -35,6 +37,18 @@ export async function storeDecoded(store: Store, decoded: DecodeResult, spansPer
     if (feed && part.length > stored.rejected) feed.publish(new Set(part.map((s) => s.span.traceId)));
   }
   return { accepted: spans.length - refused, rejected: decoded.rejected + refused, errorMessage: messages.join('; ') };
+}
+
+/**
+ * An OTLP/protobuf request: stored as sent when the store can (Store.writeProtobuf: no span
+ * objects, the bytes kept as they came), else decoded and written as storeDecoded does.
+ */
+export async function storeProtobuf(store: Store, bytes: Uint8Array, limits: SpanLimits, feed?: TraceFeed): Promise<ExportOutcome> {
+  const fast = store.writeProtobuf?.(bytes, limits);
+  if (!fast) return storeDecoded(store, decodeProtobuf(bytes, limits), limits.spansPerWrite, feed);
+  const r = await fast;
+  if (feed && r.traceIds.size) feed.publish(r.traceIds);
+  return { accepted: r.spans - r.rejected, rejected: r.rejected, errorMessage: r.messages.join('; ') };
 }
 
 /** OTLP says: set partial_success only when something was rejected or there is a warning. */

@@ -10,10 +10,9 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Auth } from '../security/auth.ts';
 import type { Store } from '../store/store.ts';
-import { decodeProtobuf } from './decode.ts';
 import { exportFailure } from './export-errors.ts';
 import type { TraceFeed } from './trace-feed.ts';
-import { responseProtobuf, storeDecoded } from './export.ts';
+import { responseProtobuf, storeProtobuf } from './export.ts';
 import { guardInterceptor } from './grpc-guard.ts';
 import { InflightBytes } from './inflight.ts';
 import type { SpanLimits } from './limits.ts';
@@ -57,9 +56,9 @@ const traceService: grpc.ServiceDefinition = {
 
 function exportHandler(opts: OtlpGrpcOptions): grpc.handleUnaryCall<Buffer, Buffer> {
   return (call, callback) => {
-    // decodeProtobuf throws synchronously, so both failures reach the one mapping.
+    // Decoding throws synchronously, so both failures reach the one mapping.
     Promise.resolve()
-      .then(() => storeDecoded(opts.store, decodeProtobuf(call.request, opts.limits), opts.limits.spansPerWrite, opts.feed))
+      .then(() => storeProtobuf(opts.store, call.request, opts.limits, opts.feed))
       .then(
         (outcome) => callback(null, Buffer.from(responseProtobuf(outcome))),
         (err: Error) => {

@@ -13,11 +13,11 @@ import { type Auth, sendUnauthorizedJson } from '../security/auth.ts';
 import { corsHeaders, sendPreflight } from '../security/cors.ts';
 import { refuseForeignHost } from '../security/host-check.ts';
 import type { Store } from '../store/store.ts';
-import { decodeJson, decodeProtobuf } from './decode.ts';
+import { decodeJson } from './decode.ts';
 import { MalformedPayloadError } from './decode-context.ts';
 import { exportFailure } from './export-errors.ts';
 import type { TraceFeed } from './trace-feed.ts';
-import { responseJson, responseProtobuf, storeDecoded } from './export.ts';
+import { responseJson, responseProtobuf, storeDecoded, storeProtobuf } from './export.ts';
 import { InflightBytes, type InflightLease, ReceiverBusyError } from './inflight.ts';
 import type { SpanLimits } from './limits.ts';
 import { RpcStatus } from './otlp-schema.ts';
@@ -157,8 +157,10 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, opts:
     return;
   }
   try {
-    const decoded = enc === 'json' ? decodeJson(body.toString('utf8'), opts.limits) : decodeProtobuf(body, opts.limits);
-    const outcome = await storeDecoded(opts.store, decoded, opts.limits.spansPerWrite, opts.feed);
+    const outcome =
+      enc === 'json'
+        ? await storeDecoded(opts.store, decodeJson(body.toString('utf8'), opts.limits), opts.limits.spansPerWrite, opts.feed)
+        : await storeProtobuf(opts.store, body, opts.limits, opts.feed);
     send(res, 200, enc, enc === 'json' ? JSON.stringify(responseJson(outcome)) : responseProtobuf(outcome));
   } catch (err) {
     const failure = exportFailure(err);

@@ -92,7 +92,8 @@ function scopeEdge(db: Database.Database, built: BuiltSearch, budget: number): C
   return edge && { sql: 't.start_ns > ?', params: [edge.s] };
 }
 
-function tooMuch(q: SearchQuery, budget: number): QueryBudgetError {
+/** The refusal both embedded stores give a search over budget, saying how to narrow it. */
+export function tooMuch(q: SearchQuery, budget: number): QueryBudgetError {
   const why =
     q.sort === 'recent'
       ? `no page of matches was found among the newest ${budget.toLocaleString('en-US')} traces of the time range`

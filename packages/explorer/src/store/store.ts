@@ -4,6 +4,7 @@
  * the same API and UI; the embedded SQLite store is one implementation.
  */
 import type { SpanKindNumber, StoredSpan } from '../model.ts';
+import type { SpanLimits } from '../receive/limits.ts';
 
 export interface ServiceCount {
   name: string;
@@ -88,7 +89,21 @@ export interface WriteResult {
   messages: string[];
 }
 
+/** What a write of a whole OTLP/protobuf request stored (Store.writeProtobuf). */
+export interface RequestWriteResult extends WriteResult {
+  /** Spans of the request, stored or refused. */
+  spans: number;
+  /** Traces that got spans: the live feed hears of them. */
+  traceIds: ReadonlySet<string>;
+}
+
 export interface Store {
+  /**
+   * Optional fast path: stores an OTLP/protobuf ExportTraceServiceRequest as received, with the
+   * same outcome as decoding it under `limits` and writing the spans. Returns undefined, storing
+   * nothing, when it cannot (the receiver then decodes and calls `write`).
+   */
+  writeProtobuf?(request: Uint8Array, limits: SpanLimits): Promise<RequestWriteResult> | undefined;
   /**
    * Resolves only once the spans are durably committed; rejects with StoreBusyError when over the
    * queue bound, StoreUnavailableError when the database cannot be written (disk full, locked, I/O).

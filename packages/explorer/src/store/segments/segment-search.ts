@@ -8,7 +8,7 @@
  * total then a lower bound); any other search answers QueryBudgetError.
  */
 import type { SearchQuery, SearchResult, TraceSummary } from '../store.ts';
-import { QueryBudgetError } from '../store.ts';
+import { tooMuch } from '../search-plan.ts';
 import type { SegmentIndex } from './segment-index.ts';
 
 export interface SearchLimits {
@@ -243,10 +243,7 @@ async function newestWithinBudget(plans: Plan[], q: SearchQuery, limits: SearchL
     if (await matches(best.p, o)) hits.push({ seg: best.p.seg, o });
   }
   if (hits.length >= q.offset + q.limit) return result(hits, q, limits, false);
-  throw new QueryBudgetError(
-    `the search would examine more than ${limits.scanTraces} traces; narrow it with a shorter time range, a service, an operation or an attribute`,
-    limits.scanTraces,
-  );
+  throw tooMuch(q, limits.scanTraces);
 }
 
 function compareHeads(a: { p: Plan; order: Int32Array; at: number }, b: { p: Plan; order: Int32Array; at: number }): number {
@@ -265,8 +262,5 @@ export async function searchSegments(segments: readonly SearchSegment[], q: Sear
   const candidates = plans.reduce((n, p) => n + p.candidates, 0);
   if (candidates <= limits.scanTraces) return examineAll(plans, q, limits);
   if (q.sort === 'recent') return newestWithinBudget(plans, q, limits);
-  throw new QueryBudgetError(
-    `sorting by ${q.sort === 'longest' ? 'duration' : 'span count'} would examine ${candidates} traces, more than ${limits.scanTraces}; narrow the search with a time range, a service, an operation or an attribute`,
-    limits.scanTraces,
-  );
+  throw tooMuch(q, limits.scanTraces);
 }

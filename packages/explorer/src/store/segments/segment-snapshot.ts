@@ -7,11 +7,13 @@
  */
 import fs from 'node:fs';
 import v8 from 'node:v8';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { IndexSnapshot } from './segment-index.ts';
 import type { RecordRef } from './segment-log.ts';
 
-const MAGIC = Buffer.from('TWIDX01\n', 'latin1');
+const MAGIC = Buffer.from('TWIDX02\n', 'latin1');
+const deflate = promisify(zlib.deflateRaw);
 
 export interface SegmentSnapshot {
   covered: number;
@@ -22,7 +24,8 @@ export interface SegmentSnapshot {
 export const snapshotFile = (segmentFile: string) => segmentFile.replace(/\.seg$/, '.idx');
 
 export async function writeSnapshot(file: string, snap: SegmentSnapshot): Promise<void> {
-  const payload = v8.serialize(snap);
+  // Deflated (on libuv's threads): the index of ids and attribute values is ~3x smaller so.
+  const payload = await deflate(v8.serialize(snap), { level: 1 });
   const head = Buffer.alloc(MAGIC.length + 4);
   MAGIC.copy(head);
   head.writeUInt32LE(zlib.crc32(payload), MAGIC.length);
@@ -43,7 +46,7 @@ export function readSnapshot(file: string): SegmentSnapshot | undefined {
   const payload = data.subarray(at);
   if (zlib.crc32(payload) !== data.readUInt32LE(MAGIC.length)) return undefined;
   try {
-    const snap = v8.deserialize(payload) as SegmentSnapshot;
+    const snap = v8.deserialize(zlib.inflateRawSync(payload)) as SegmentSnapshot;
     return typeof snap.covered === 'number' && Array.isArray(snap.refs) && snap.index ? snap : undefined;
   } catch {
     return undefined;

@@ -171,7 +171,7 @@ describe('SegmentStore', () => {
     await again.close();
     // A damaged snapshot is ignored: the file is read whole.
     const bytes = fs.readFileSync(idx);
-    bytes[bytes.length - 5] ^= 0xff;
+    bytes.writeUInt8((bytes.at(-5) as number) ^ 0xff, bytes.length - 5);
     fs.writeFileSync(idx, bytes);
     const third = await SegmentStore.open({ dataDir: dir, segmentSpans: 4 });
     assert.deepEqual(await third.search(q), expected);

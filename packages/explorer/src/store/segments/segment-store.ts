@@ -9,10 +9,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type StoredSpan, valueToString } from '../../model.ts';
+import type { SpanLimits } from '../../receive/limits.ts';
 import {
   type OperationInfo,
   type SearchQuery,
   type SearchResult,
+  type RequestWriteResult,
   type Store,
   type StoreStatus,
   type WriteResult,
@@ -25,6 +27,7 @@ import { type StoreLimits, resolveStoreLimits } from '../store-limits.ts';
 import { BlockCache } from './block-cache.ts';
 import { Segment, seqOfFile } from './segment.ts';
 import { snapshotFile } from './segment-snapshot.ts';
+import { scanRequest } from './request-scan.ts';
 import { type SpanFacts, factsOf } from './span-facts.ts';
 import { type SearchSegment, searchSegments } from './segment-search.ts';
 
@@ -118,6 +121,21 @@ export class SegmentStore implements Store {
   write(spans: StoredSpan[]): Promise<WriteResult> {
     if (this.closed) return Promise.reject(new StoreClosedError());
     return this.writeFacts(spans.map(factsOf));
+  }
+
+  /**
+   * A request stored as sent: its spans are scanned for what the index needs, not decoded into
+   * objects (request-scan.ts); undefined when the scan cannot promise the decoder's outcome.
+   * Unlike `write` callers, the receiver does not split it into groups: no write here holds
+   * the event loop for long.
+   */
+  writeProtobuf(request: Uint8Array, limits: SpanLimits): Promise<RequestWriteResult> | undefined {
+    if (this.closed) return undefined;
+    const facts = scanRequest(request, limits);
+    if (!facts) return undefined;
+    const traceIds = new Set<string>();
+    for (const f of facts) traceIds.add(f.traceId);
+    return this.writeFacts(facts).then((r) => ({ ...r, spans: facts.length, traceIds }));
   }
 
   /** Stores spans as scanned from a request (request-scan.ts) or derived from decoded ones: the one write path. */

@@ -273,27 +273,33 @@ describe('span-protobuf round trips', () => {
     for (const [given, back] of cases) assert.deepStrictEqual(decodeSpan(encodeSpan(given)), back);
   });
 
-  it('moves to a new slab at any point of a span, where a length prefix grows too', () => {
-    // Its kvlist is over 127 bytes and ends with a bool: the slab may end right where its prefix grows.
+  it('leaves nothing of a call that threw in the next message', () => {
+    const broken = { name: 'half-written', attributes: [{ key: 'k', value: { stringValue: 'v' } }, null] } as unknown as Scope;
+    assert.throws(() => encodeScope(broken), TypeError);
+    assert.deepStrictEqual(decodeScope(encodeScope({ name: 'next' })), { name: 'next' });
+  });
+
+  it('moves to a new slab when it ends just where nested length prefixes grow', () => {
+    // An attribute, its value and its kvlist pass 127 bytes together when the last bool is written:
+    // each length prefix then takes a second byte, the third past the slab when 8 bytes were left for the entry.
+    const bool = { key: '', value: { boolValue: true } }; // 6 bytes, and room for 8 checked before them
     const x: SpanRecord = {
-      traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), parentSpanId: '', name: 'n', kind: 0, startTimeUnixNano: '1', endTimeUnixNano: '2',
-      attributes: [{ key: 'k', value: { kvlistValue: { values: [{ key: 's', value: { stringValue: 's'.repeat(150) } }, { key: 'b', value: { boolValue: true } }] } } }],
-      events: [], links: [], status: { code: 0 },
+      traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), parentSpanId: '', name: '', kind: 0, startTimeUnixNano: '0', endTimeUnixNano: '0',
+      attributes: [{ key: '', value: { kvlistValue: { values: Array.from({ length: 25 }, () => bool) } } }], events: [], links: [], status: { code: 0 },
     };
+    const before = 2 + 16 + 2 + 8 + 2 + 2 + 2; // ids, then the three message tags and one-byte lengths
     const roomLeft = (): number => {
       const empty = encodeScope({ name: '' }); // a view where the next message starts
       return empty.buffer.byteLength - empty.byteOffset;
     };
-    /** Fillers (scopes of 2 to 129 bytes) until exactly `t` bytes of the slab are left. */
-    const leave = (t: number): void => {
-      for (let d = roomLeft() - t; d !== 0; d = roomLeft() - t) {
-        encodeScope({ name: 'f'.repeat(d >= 2 && d <= 129 ? d - 2 : 127) });
-      }
-    };
-    const size = encodeSpan(x).length;
-    for (let t = 0; t <= size; t++) {
-      leave(t);
-      assert.deepStrictEqual(decodeSpan(encodeSpan(x)), x, `${t} bytes left in the slab`);
+    for (let trial = 0; trial < 3; trial++) {
+      // Fill the slab until exactly `before + 6 * 24 + 8` bytes are left: scopes shift by 3 to 8 bytes, bool attributes by 6.
+      if (roomLeft() < 400) encodeScope({ name: 'x'.repeat(200) });
+      const shift = (roomLeft() - before - 152) % 6;
+      if (shift) encodeScope({ name: 'x'.repeat(shift < 3 ? shift + 4 : shift - 2) });
+      encodeResource({ attributes: Array.from({ length: (roomLeft() - before - 152) / 6 }, () => bool) });
+      assert.equal(roomLeft(), before + 152);
+      assert.deepStrictEqual(decodeSpan(encodeSpan(x)), x);
     }
   });
 

@@ -146,6 +146,11 @@ class Writer {
     this.pos = p;
   }
 
+  /** Starts a message, dropping whatever a call that threw left behind. */
+  open(): void {
+    this.pos = this.start;
+  }
+
   /** The message written, a view of the slab; the next one starts after it. */
   take(): Uint8Array {
     const out = new Uint8Array(this.buf.buffer, this.buf.byteOffset + this.start, this.pos - this.start);
@@ -336,6 +341,7 @@ function writeStatus(status: SpanRecord['status']): void {
  * the slab; copy what is kept long and sparsely.
  */
 export function encodeSpan(span: SpanRecord): Uint8Array {
+  w.open();
   if (span.traceId) writeId(SPAN.traceId, span.traceId);
   if (span.spanId) writeId(SPAN.spanId, span.spanId);
   writeOptionalString(SPAN.traceState, span.traceState);
@@ -357,6 +363,7 @@ export function encodeSpan(span: SpanRecord): Uint8Array {
 
 /** opentelemetry.proto.resource.v1.Resource message bytes (schemaUrl in SCHEMA_URL_FIELD). */
 export function encodeResource(resource: Resource): Uint8Array {
+  w.open();
   writeOptionalString(SCHEMA_URL, resource.schemaUrl);
   writeAttributes(RESOURCE.attribute, resource.attributes);
   writeCount(RESOURCE.droppedAttributes, resource.droppedAttributesCount);
@@ -365,6 +372,7 @@ export function encodeResource(resource: Resource): Uint8Array {
 
 /** opentelemetry.proto.common.v1.InstrumentationScope message bytes (schemaUrl in SCHEMA_URL_FIELD). */
 export function encodeScope(scope: Scope): Uint8Array {
+  w.open();
   writeOptionalString(SCHEMA_URL, scope.schemaUrl);
   writeOptionalString(SCOPE.name, scope.name);
   writeOptionalString(SCOPE.version, scope.version);
