@@ -25,10 +25,10 @@ const TARGET_MIB = 500;
 
 type Measured = Awaited<ReturnType<typeof measure>>;
 
-/** `bin`: another checkout's explorer (the in-run baseline); default this one. */
-async function measure(protocol: Protocol, warmupMs: number, durationMs: number, bin?: string) {
+/** `bin`: another checkout's explorer (the in-run baseline); default this one. `args`: explorer flags (the store). */
+async function measure(protocol: Protocol, warmupMs: number, durationMs: number, bin?: string, args: string[] = []) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-bench-ingest-'));
-  const explorer = await startExplorerProcess(dataDir, [], bin);
+  const explorer = await startExplorerProcess(dataDir, args, bin);
   try {
     const port = protocol === 'grpc' ? explorer.grpcPort : explorer.httpPort;
     // The explorer's CPU time over the window: spans per CPU-second is its capacity per core,
@@ -71,13 +71,18 @@ async function measure(protocol: Protocol, warmupMs: number, durationMs: number,
   }
 }
 
+/** BENCH_INGEST_STORES=segments skips the SQLite store's windows (default: both, SQLite first). */
+function storesToCompare(): string[] {
+  return (process.env.BENCH_INGEST_STORES ?? 'sqlite,segments').split(',').map((x) => x.trim());
+}
+
 const protocolLabel = (p: Protocol): string => (p === 'grpc' ? 'gRPC' : 'HTTP protobuf');
 
 /** Run-to-run spread of these figures on this shared 2-core VM is about ±10%: a smaller drop is noise. */
 const NO_WORSE_RATIO = 0.9;
 
-function baselineFigures(protocol: Protocol, m: Measured, b: Measured, baseline: Baseline): Figure[] {
-  const at = `vs ${baseline.ref} (${baseline.sha.slice(0, 7)}), same run`;
+function baselineFigures(protocol: Protocol, m: Measured, b: Measured, baseline: Baseline | { label: string }): Figure[] {
+  const at = 'label' in baseline ? `vs ${baseline.label}, same run` : `vs ${baseline.ref} (${baseline.sha.slice(0, 7)}), same run`;
   const rows: Array<[string, number, number, string]> = [
     [`ingest OTLP/${protocolLabel(protocol)}, acked, ${at}`, m.rate, b.rate, 'spans/s'],
     [`ingest OTLP/${protocolLabel(protocol)}, per explorer CPU-second, ${at}`, m.spansPerCpuSecond, b.spansPerCpuSecond, 'spans/CPU-s'],
@@ -109,25 +114,38 @@ export async function run(quick: boolean, options: RunOptions = {}): Promise<Ben
     attributesPerSpan: '3-5 plus 4 resource attributes',
     warmupMs,
     durationMs,
-    durability: 'explorer default: WAL, synchronous=FULL, ack after commit',
+    durability: 'ack after commit: segment store fdatasync of the appended blocks; SQLite store WAL with synchronous=FULL',
     disk: 'bytes of the data directory after the explorer stopped cleanly (WAL checkpointed) / spans stored (/api/tw/status spans), per protocol: a store of warm-up + window spans',
     sender: 'worker threads, pre-encoded OTLP/protobuf (ProtobufTraceSerializer), fresh trace ids per request',
     baseline: baseline ? { ref: baseline.ref, sha: baseline.sha, order: 'per protocol: baseline explorer first, then this one' } : 'none',
   };
+  const stores = storesToCompare();
+  parameters.stores = stores;
   for (const protocol of ['grpc', 'http/protobuf'] as const) {
+    let sqlite: Measured | undefined;
+    if (stores.includes('sqlite')) {
+      // Issue 12's in-run baseline: the SQLite store of this same checkout.
+      progress(`explorer-ingest: ${protocol}, SQLite store, ${EXPORTERS} exporters, ${durationMs / 1000} s`);
+      sqlite = await measure(protocol, warmupMs, durationMs, undefined, ['--store', 'sqlite']);
+      parameters[`${protocol} sqlite store detail`] = sqlite;
+    }
     let b: Measured | undefined;
     if (baseline) {
       progress(`explorer-ingest: ${protocol}, baseline ${baseline.ref}, ${EXPORTERS} exporters, ${durationMs / 1000} s`);
       b = await measure(protocol, warmupMs, durationMs, baseline.bin);
       parameters[`${protocol} baseline detail`] = b;
     }
-    progress(`explorer-ingest: ${protocol}, ${EXPORTERS} exporters, ${durationMs / 1000} s`);
-    const m = await measure(protocol, warmupMs, durationMs);
+    progress(`explorer-ingest: ${protocol}, segment store, ${EXPORTERS} exporters, ${durationMs / 1000} s`);
+    const m = await measure(protocol, warmupMs, durationMs, undefined, ['--store', 'segments']);
     parameters[`${protocol} detail`] = m;
     figures.push(...currentFigures(protocol, m));
     const at = baseline && b ? `${baseline.ref} (${baseline.sha.slice(0, 7)}) after the same window, same run` : undefined;
     figures.push(diskFigure(`disk per stored span after the OTLP/${protocolLabel(protocol)} window`, m.disk, b?.disk, at));
     if (baseline && b) figures.push(...baselineFigures(protocol, m, b, baseline));
+    if (sqlite) {
+      figures.push(...baselineFigures(protocol, m, sqlite, { label: 'the SQLite store (--store sqlite, this checkout)' }));
+      figures.push(diskFigure(`disk per stored span after the OTLP/${protocolLabel(protocol)} window, vs the SQLite store`, m.disk, sqlite.disk, 'the SQLite store after the same window, same run'));
+    }
   }
   return {
     name: 'explorer-ingest',

@@ -1,11 +1,14 @@
 /**
  * Child process: `seed-dataset.ts <cacheRoot> <spans>...` writes the
- * synthetic query data set (query-dataset.ts) through SqliteStore.write into
+ * synthetic query data set (query-dataset.ts) through the store's write
+ * (SqliteStore, or SegmentStore with BENCH_SEED_STORE=segments) into
  * `<cacheRoot>/growing-<pid>`, and each time the store reaches one of the given
  * sizes, copies it to `<cacheRoot>/<size>/` with a `meta.json` that marks it
  * complete. One pass yields every size, and the bench reuses them next time.
  * synchronous=NORMAL: a seed that dies half way is simply regenerated.
  */
+import { SegmentStore } from '../../packages/explorer/src/store/segments/segment-store.ts';
+import type { Store } from '../../packages/explorer/src/store/store.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SqliteStore, type StoredSpan } from '../../packages/explorer/src/index.ts';
@@ -20,8 +23,12 @@ if (!cacheRoot || sizes.length === 0 || sizes.some((s) => !Number.isInteger(s) |
 // Per process, so a long seed in the background and a bench run's small seed do not collide.
 const growing = path.join(cacheRoot, `growing-${process.pid}`);
 fs.rmSync(growing, { recursive: true, force: true });
-const open = () => new SqliteStore({ dataDir: growing, synchronous: 'NORMAL', maxBatchSpans: 20_000, maxQueuedSpans: 1_000_000 });
-let store = open();
+const segments = process.env.BENCH_SEED_STORE === 'segments';
+const open = async (): Promise<Store> =>
+  segments
+    ? SegmentStore.open({ dataDir: growing, maxQueuedSpans: 1_000_000 })
+    : new SqliteStore({ dataDir: growing, synchronous: 'NORMAL', maxBatchSpans: 20_000, maxQueuedSpans: 1_000_000 });
+let store = await open();
 const started = Date.now();
 const maxTraces = Math.ceil((sizes.at(-1) as number) / SPANS_PER_TRACE);
 // Trace i starts at a fixed time whatever the size, ending at the seed's start.
@@ -56,6 +63,6 @@ for (const size of sizes) {
   };
   fs.writeFileSync(path.join(target, 'meta.json'), `${JSON.stringify(meta)}\n`);
   process.stderr.write(`[bench] seed: ${size} spans ready after ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
-  if (size !== sizes.at(-1)) store = open();
+  if (size !== sizes.at(-1)) store = await open();
 }
 fs.rmSync(growing, { recursive: true, force: true });

@@ -36,7 +36,7 @@ describe('a locked database', () => {
   let ex: ExplorerProcess;
   const dir = tempDir();
   before(async () => {
-    ex = await startExplorerProcess(dir);
+    ex = await startExplorerProcess(dir, ['--store', 'sqlite']);
     assert.equal((await postJson(ex.httpPort, span(hex(0xa0, 32)))).status, 200);
   });
   after(async () => {

@@ -18,7 +18,8 @@ import { createApiServer } from './server.ts';
 import { startRetention, type RetentionHandle } from './store/retention.ts';
 import { OpenSearchStore } from './store/opensearch/opensearch-store.ts';
 import { SegmentStore } from './store/segments/segment-store.ts';
-import { SqliteStore } from './store/sqlite-store.ts';
+import { DB_FILE, SqliteStore } from './store/sqlite-store.ts';
+import { migrateSqlite } from './store/segments/migrate.ts';
 import type { Store } from './store/store.ts';
 import { toStoreError } from './store/store-errors.ts';
 
@@ -67,9 +68,10 @@ export interface ExplorerOptions {
   serviceMapCacheMs?: number;
   onError?: (err: Error) => void;
   /**
-   * 'sqlite' (default): one file under dataDir. 'segments': append-only segment files under
-   * dataDir with in-memory indexes (several times the ingest rate). 'opensearch': a cluster
-   * shared by any number of explorers.
+   * 'segments' (default): append-only segment files under dataDir, indexes in memory; a
+   * `traces.db` left there by the SQLite store is copied in at start. 'sqlite': one SQLite file
+   * under dataDir (the store before segments). 'opensearch': a cluster shared by any number of
+   * explorers.
    */
   store?: 'sqlite' | 'segments' | 'opensearch';
   /** OpenSearch node URLs (store 'opensearch'); requests fail over between them. */
@@ -126,13 +128,7 @@ async function openStore(opts: ExplorerOptions): Promise<Store> {
     await store.ensureTemplates().catch((err: Error) => opts.onError?.(err));
     return store;
   }
-  if (opts.store === 'segments' || (opts.store === undefined && process.env.TRACEWIRE_TEST_STORE === 'segments')) {
-    return SegmentStore.open({
-      dataDir: opts.dataDir ?? './.tracewire',
-      ...(opts.maxQueuedSpans !== undefined ? { maxQueuedSpans: opts.maxQueuedSpans } : {}),
-      ...(opts.searchCountCap !== undefined ? { searchCountCap: opts.searchCountCap } : {}),
-    });
-  }
+  if (opts.store === undefined || opts.store === 'segments') return openSegments(opts);
   try {
     return new SqliteStore({
       dataDir: opts.dataDir ?? './.tracewire',
@@ -144,6 +140,29 @@ async function openStore(opts: ExplorerOptions): Promise<Store> {
     // A damaged or locked file at start-up is said as such, whatever SQLite threw.
     throw toStoreError(err);
   }
+}
+
+/** The segment store; a SQLite file left in the directory is copied in first (migrate.ts), with its progress on stderr. */
+async function openSegments(opts: ExplorerOptions): Promise<Store> {
+  const dataDir = opts.dataDir ?? './.tracewire';
+  const store = await SegmentStore.open({
+    dataDir,
+    ...(opts.maxQueuedSpans !== undefined ? { maxQueuedSpans: opts.maxQueuedSpans } : {}),
+    ...(opts.searchCountCap !== undefined ? { searchCountCap: opts.searchCountCap } : {}),
+  });
+  let shown = -1;
+  try {
+    await migrateSqlite(dataDir, store, ({ traces, of }) => {
+      const tenth = Math.floor((traces / of) * 10);
+      if (tenth === shown) return;
+      shown = tenth;
+      console.error(`tracewire explorer: copying ${DB_FILE} into the segment store: ${traces.toLocaleString('en-US')} of ${of.toLocaleString('en-US')} traces`);
+    });
+  } catch (err) {
+    await store.close();
+    throw toStoreError(err);
+  }
+  return store;
 }
 
 /** What the process shares with every listener. */

@@ -5,7 +5,7 @@ import { explorerCommand } from './explorer-cmd.ts';
 
 describe('tracewire explorer --store', () => {
   it('refuses a store it does not know', async () => {
-    await assert.rejects(explorerCommand(['--store', 'cassandra']), (e: Error) => e instanceof UsageError && /sqlite, segments or opensearch/.test(e.message));
+    await assert.rejects(explorerCommand(['--store', 'cassandra']), (e: Error) => e instanceof UsageError && /segments, sqlite or opensearch/.test(e.message));
   });
 
   it('refuses --store opensearch without a node URL, saying which flag is missing', async () => {

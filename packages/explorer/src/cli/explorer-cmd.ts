@@ -29,15 +29,16 @@ export const EXPLORER_USAGE = `tracewire explorer [options]
   --allowed-host NAME another name this explorer answers to without a token, besides
                       localhost and IP addresses (repeatable; .example.com = the domain
                       and its subdomains; default $TRACEWIRE_ALLOWED_HOSTS, comma-separated)
-  --store KIND        sqlite (default), segments or opensearch (default $TRACEWIRE_STORE)
+  --store KIND        segments (default), sqlite or opensearch (default $TRACEWIRE_STORE);
+                      a directory the sqlite store wrote is copied into segments at start
   --opensearch-url URL[,URL...]  OpenSearch nodes for --store opensearch (default $TRACEWIRE_OPENSEARCH_URL)
   --opensearch-index-prefix P    Jaeger index prefix: P-jaeger-span-YYYY-MM-DD (default none)`;
 
 /** `--store` and `--opensearch-url` (flag, then environment variable). */
 function storeChoice(kind: string | undefined, urls: string | undefined): { store?: 'sqlite' | 'segments' | 'opensearch'; opensearchUrls?: string[] } {
-  if (kind === undefined || kind === '' || kind === 'sqlite') return {};
-  if (kind === 'segments') return { store: 'segments' };
-  if (kind !== 'opensearch') throw new UsageError(`--store must be sqlite, segments or opensearch, not ${kind}`);
+  if (kind === undefined || kind === '' || kind === 'segments') return {};
+  if (kind === 'sqlite') return { store: 'sqlite' };
+  if (kind !== 'opensearch') throw new UsageError(`--store must be segments, sqlite or opensearch, not ${kind}`);
   const list = (urls ?? '').split(',').map((u) => u.trim()).filter(Boolean);
   if (!list.length) throw new UsageError('--store opensearch needs --opensearch-url http://host:9200 (or TRACEWIRE_OPENSEARCH_URL)');
   for (const u of list) {
@@ -120,7 +121,9 @@ export async function explorerCommand(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof InsecureBindError || err instanceof WeakTokenError || err instanceof HostConfigError) throw new UsageError(err.message);
     if (err instanceof StoreCorruptError) {
-      process.stderr.write(corruptMessage(path.join(values.data ?? './.tracewire', DB_FILE), err.message));
+      const db = path.join(values.data ?? './.tracewire', DB_FILE);
+      // A damaged SQLite file gets the recovery steps; a damaged segment file's message says its own.
+      process.stderr.write(err.message.includes(DB_FILE) ? corruptMessage(db, err.message) : `tracewire explorer: ${err.message}\n`);
       return 1;
     }
     // A file from a newer explorer: its message names both versions; nothing was changed.

@@ -263,6 +263,10 @@ describe('scanRequest fixed cases', () => {
     assert.deepEqual(f.pairs, ['http.response.status_code', '503', 'ok', 'false', 'ratio', '0.25']);
     assert.deepEqual([f.resource.service, f.resource.pairs], ['checkout', ['service.name', 'checkout']]);
     checkScan(body, DEFAULT_LIMITS);
+    // The same bytes at an odd offset of a bigger buffer, as a pooled Buffer may be.
+    const inside = Buffer.concat([Buffer.alloc(3, 0xff), body, Buffer.alloc(5, 0xff)]).subarray(3, 3 + body.length);
+    assert.equal(checkScan(inside, DEFAULT_LIMITS), 'facts');
+    assert.deepStrictEqual(comparable(scanRequest(inside, DEFAULT_LIMITS) ?? []), comparable([f]));
   });
 
   it('spanKey from the id bytes equals spanKey of its hex, past 2^21 in the first half too', () => {

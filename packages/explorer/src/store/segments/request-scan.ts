@@ -61,35 +61,35 @@ function saneLimits(l: SpanLimits): boolean {
 
 // ---------------------------------------------------------------- repeated bytes
 
+/** Int32Array words are in the platform's byte order; DataView reads them in this one to compare. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const SLOTS = 4096;
+/** A slot is one 64-byte cache line: a header word (length, the caller's meta) and up to 60 bytes. */
+const SLOT_WORDS = 16;
+const MAX_CACHED = 60;
+
 /**
  * Attribute keys, values and span names repeat from span to span; decoding UTF-8 costs a call
  * into C++ and a new string each time, hashing a few bytes in JS far less. A direct-mapped
- * table of short byte strings: a lookup hashes and compares them a word at a time, a hit
- * gives the slot where what was made of them before is kept.
+ * table of short byte strings and what was made of them (two strings and a number). A lookup
+ * touches two cache lines, the slot and its strings: the table is too big to stay in cache.
  */
-/** Int32Array words are in the platform's byte order; DataView reads them in this one to compare. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-const SLOTS = 4096;
-/** Longest cached byte string; a multiple of 4. */
-const MAX_CACHED = 64;
-
 class ByteTable {
-  readonly bytes = new Uint8Array(SLOTS * MAX_CACHED);
-  /** The same memory by 32-bit words (a slot starts word-aligned). */
-  readonly words = new Int32Array(this.bytes.buffer);
-  readonly lengths = new Int32Array(SLOTS).fill(-1);
-  /** The slot of the last lookup: its bytes on a hit, where they go on a miss. */
+  readonly words = new Int32Array(SLOTS * SLOT_WORDS);
+  readonly bytes = new Uint8Array(this.words.buffer);
+  /** Two strings per slot. */
+  readonly strings: string[] = new Array<string>(2 * SLOTS).fill('');
+  /** Where the last lookup looked: the slot holding the bytes on a hit, where they go on a miss. */
   slot = 0;
 
   /**
-   * Whether `dv`'s bytes from `start` to `end` are in the table (never when longer than MAX).
-   * The hash reads the length and the first and last 8 bytes only (all of them up to 16): the
-   * comparison checks every byte anyway, and a miss only costs a decode.
+   * The slot holding `dv`'s bytes from `start` to `end`, or -1. The hash reads the length and
+   * the first and last 8 bytes only (all of them up to 16): the comparison checks every byte
+   * anyway, and a miss only costs a decode.
    */
-  has(dv: DataView, start: number, end: number): boolean {
+  find(dv: DataView, start: number, end: number): number {
     const n = end - start;
-    if (n > MAX_CACHED) return false;
+    if (n > MAX_CACHED) return -1;
     let h = n;
     if (n >= 8) {
       h = mix(h, dv.getInt32(start, true));
@@ -99,57 +99,59 @@ class ByteTable {
     } else for (let i = start; i < end; i++) h = mix(h, dv.getUint8(i));
     const slot = (h ^ (h >>> 16)) & (SLOTS - 1);
     this.slot = slot;
-    return this.lengths[slot] === n && this.holds(slot, dv, start, end);
+    return this.holds(slot, dv, start, end) ? slot : -1;
   }
 
   holds(slot: number, dv: DataView, start: number, end: number): boolean {
     const words = this.words;
+    const header = slot * SLOT_WORDS;
+    if ((words[header]! & 0xff) !== end - start + 1) return false; // lengths stored plus one: 0 is an empty slot
     const last = end - 4;
-    let at = slot * MAX_CACHED;
     let i = start;
-    for (let w = at >> 2; i <= last; i += 4, w++) if (words[w] !== dv.getInt32(i, LITTLE_ENDIAN)) return false;
-    at += i - start;
-    for (; i < end; i++, at++) if (this.bytes[at] !== dv.getUint8(i)) return false;
+    let w = header + 1;
+    for (; i <= last; i += 4, w++) if (words[w] !== dv.getInt32(i, LITTLE_ENDIAN)) return false;
+    for (let at = w * 4; i < end; i++, at++) if (this.bytes[at] !== dv.getUint8(i)) return false;
     return true;
   }
 
-  /** Keeps the bytes `has` missed in its slot (the caller keeps what it made of them alongside). */
-  put(buf: Uint8Array, start: number, end: number): void {
-    this.bytes.set(buf.subarray(start, end), this.slot * MAX_CACHED);
-    this.lengths[this.slot] = end - start;
+  /** The caller's number kept with a slot's bytes. */
+  meta(slot: number): number {
+    return this.words[slot * SLOT_WORDS]! >>> 8;
+  }
+
+  /** Keeps the bytes `find` missed (at most MAX_CACHED) in the slot it looked at, with what was made of them. */
+  put(buf: Uint8Array, start: number, end: number, meta: number, first: string, second: string): void {
+    const slot = this.slot;
+    this.words[slot * SLOT_WORDS] = (end - start + 1) | (meta << 8);
+    this.bytes.set(buf.subarray(start, end), (slot * SLOT_WORDS + 1) * 4);
+    this.strings[2 * slot] = first;
+    this.strings[2 * slot + 1] = second;
   }
 }
-
-/** Decoded strings by their UTF-8 bytes. */
-const strings = new ByteTable();
-const stringText: string[] = new Array<string>(SLOTS).fill('');
 
 function mix(h: number, word: number): number {
   const x = Math.imul(h ^ word, 0x9e3779b1);
   return x ^ (x >>> 15);
 }
 
+/** Decoded strings by their UTF-8 bytes. */
+const strings = new ByteTable();
+
 function utf8(buf: Buffer, dv: DataView, start: number, end: number): string {
   if (start === end) return '';
-  if (strings.has(dv, start, end)) return stringText[strings.slot]!;
+  const slot = strings.find(dv, start, end);
+  if (slot >= 0) return strings.strings[2 * slot]!;
   const s = buf.toString('utf8', start, end);
-  if (end - start <= MAX_CACHED) {
-    strings.put(buf, start, end);
-    stringText[strings.slot] = s;
-  }
+  if (end - start <= MAX_CACHED) strings.put(buf, start, end, 0, s, '');
   return s;
 }
 
 /**
- * Whole attributes (KeyValue messages) read by the fast path, by their bytes: a hit gives the key,
- * the value string and whether it was a string value, with no field read. What limits could
- * do to it depends only on its longest string (base64 counted as shown), kept as `need`.
+ * Whole attributes (KeyValue messages) read by the fast path, by their bytes: a hit gives the key
+ * and the value string with no field read. Meta: whether the value was a string (bit 0), and
+ * above it `need`, its longest string (base64 counted as shown): all a length limit depends on.
  */
 const attributes = new ByteTable();
-const attributeKey: string[] = new Array<string>(SLOTS).fill('');
-const attributeValue: string[] = new Array<string>(SLOTS).fill('');
-const attributeNeed = new Float64Array(SLOTS);
-const attributeIsString = new Uint8Array(SLOTS);
 
 // ---------------------------------------------------------------- the scan
 
@@ -377,25 +379,19 @@ class Scan {
       return true;
     }
     const start = this.pos;
-    if (this.cacheAttributes && attributes.has(this.dv, start, itemEnd) && attributeNeed[attributes.slot]! <= this.maxLength) {
-      const slot = attributes.slot;
-      this.pair(attributeKey[slot]!, attributeValue[slot]!);
-      this.isString = attributeIsString[slot] === 1;
+    const found = this.cacheAttributes ? attributes.find(this.dv, start, itemEnd) : -1;
+    if (found >= 0 && attributes.meta(found) >>> 1 <= this.maxLength) {
+      this.pair(attributes.strings[2 * found]!, attributes.strings[2 * found + 1]!);
+      this.isString = (attributes.meta(found) & 1) === 1;
       this.pos = itemEnd;
       return true;
     }
-    const slot = attributes.slot;
     this.need = 0;
     this.cacheable = this.cacheAttributes;
     this.keyValue(itemEnd, true);
     this.pair(this.key, this.value);
     if (this.cacheable && itemEnd - start <= MAX_CACHED) {
-      attributes.slot = slot;
-      attributes.put(this.buf, start, itemEnd);
-      attributeKey[slot] = this.key;
-      attributeValue[slot] = this.value;
-      attributeNeed[slot] = this.need;
-      attributeIsString[slot] = this.isString ? 1 : 0;
+      attributes.put(this.buf, start, itemEnd, (this.need << 1) | (this.isString ? 1 : 0), this.key, this.value);
     }
     return true;
   }

@@ -17,29 +17,37 @@ const SEP = '\u0000';
 const KIND_TAG = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 
 export const opTerm = (service: string, name: string, kind: number) => `k${SEP}${service}${SEP}${name}${SEP}${kind}`;
-const NONE: readonly number[] = Object.freeze([]) as readonly number[];
+const NONE: ArrayLike<number> = Object.freeze([]) as ArrayLike<number>;
 
 export class Posting {
-  list: number[] = [];
+  /** A plain array while it grows; an Int32Array (half the memory) once its segment stopped taking new traces. */
+  list: number[] | Int32Array = [];
   sorted = true;
   last = -1;
 
   add(o: number): void {
     if (this.last === o) return;
+    // A late span of a frozen segment's trace: back to an array (rare, so the copy does not matter).
+    if (this.list instanceof Int32Array) this.list = Array.from(this.list);
     if (o < this.last) this.sorted = false;
     this.last = o;
     this.list.push(o);
   }
 
-  read(): number[] {
-    if (!this.sorted) {
-      this.list.sort((a, b) => a - b);
+  read(): ArrayLike<number> {
+    const list = this.list;
+    if (!this.sorted && Array.isArray(list)) {
+      list.sort((a, b) => a - b);
       let w = 0;
-      for (let i = 0; i < this.list.length; i++) if (i === 0 || this.list[i] !== this.list[w - 1]) this.list[w++] = this.list[i] as number;
-      this.list.length = w;
+      for (let i = 0; i < list.length; i++) if (i === 0 || list[i] !== list[w - 1]) list[w++] = list[i] as number;
+      list.length = w;
       this.sorted = true;
     }
-    return this.list;
+    return list;
+  }
+
+  freeze(): void {
+    if (Array.isArray(this.list)) this.list = Int32Array.from(this.read());
   }
 }
 
@@ -106,6 +114,7 @@ export class SegmentIndex {
   maxStartNs: bigint | undefined;
   /** Bumped by every write: cached orderings compare it. */
   version = 0;
+  private frozen = false;
 
   /** Everything the index holds, for a snapshot file (v8.serialize keeps Maps, typed arrays and BigInts). */
   snapshot(): IndexSnapshot {
@@ -226,7 +235,12 @@ export class SegmentIndex {
     let start = fresh ? undefined : (this.start[o] as bigint);
     let end = fresh ? undefined : (this.end[o] as bigint);
     let rootKnown = this.rootKnown[o] === 1;
-    const services = this.services[o] as Map<string, number>;
+    let services = this.services[o] as Map<string, number>;
+    // Frozen traces share their services map with others of the same mix: copy before counting.
+    if (this.frozen) {
+      services = new Map(services);
+      this.services[o] = services;
+    }
     for (const s of spans) {
       const sStart = s.startNs;
       if ((s.root && !rootKnown) || (!rootKnown && (start === undefined || sStart < start))) {
@@ -301,17 +315,17 @@ export class SegmentIndex {
   }
 
   /** Traces with the operation (an `opTerm`), ascending, no repeats. */
-  opPosting(term: string): readonly number[] {
+  opPosting(term: string): ArrayLike<number> {
     return this.opPostings.get(term)?.read() ?? NONE;
   }
 
   /** Traces holding the attribute pair (value cut to the indexed length). */
-  pairPosting(key: string, value: string): readonly number[] {
+  pairPosting(key: string, value: string): ArrayLike<number> {
     return this.attrs.get(key)?.byValue.get(value.slice(0, INDEXED_VALUE_CHARS))?.read() ?? NONE;
   }
 
   /** Traces holding the key with any value. */
-  keyPosting(key: string): readonly number[] {
+  keyPosting(key: string): ArrayLike<number> {
     return this.attrs.get(key)?.holders.read() ?? NONE;
   }
 
@@ -322,6 +336,25 @@ export class SegmentIndex {
 
   valueCount(key: string): number {
     return this.attrs.get(key)?.byValue.size ?? 0;
+  }
+
+  /** The segment stopped taking new traces: its posting lists shrink to typed arrays. */
+  freeze(): void {
+    this.frozen = true;
+    // Most traces have one of a few service mixes (the same services, the same counts): one map each.
+    const shared = new Map<string, Map<string, number>>();
+    for (let o = 0; o < this.services.length; o++) {
+      const m = this.services[o] as Map<string, number>;
+      const key = JSON.stringify([...m]);
+      const known = shared.get(key);
+      if (known) this.services[o] = known;
+      else shared.set(key, m);
+    }
+    for (const p of this.opPostings.values()) p.freeze();
+    for (const a of this.attrs.values()) {
+      a.holders.freeze();
+      for (const p of a.byValue.values()) p.freeze();
+    }
   }
 
   durationNs(o: number): bigint {

@@ -90,7 +90,7 @@ export class SegmentLog {
     }
     const start = this.end;
     try {
-      await this.fh.writev(parts, start);
+      await this.writeAll(parts, start, at - start);
       await this.fh.datasync();
     } catch (err) {
       // Whatever part of the append reached the file is cut off, so the next append lands where the index expects.
@@ -99,6 +99,21 @@ export class SegmentLog {
     }
     this.end = at;
     return refs;
+  }
+
+  /**
+   * writev may write less than asked without an error (a nearly full disk does): the rest is
+   * written until done or the error that stopped it surfaces, so no append is acknowledged half-written.
+   */
+  private async writeAll(parts: Uint8Array[], at: number, total: number): Promise<void> {
+    let done = (await this.fh.writev(parts, at)).bytesWritten;
+    if (done === total) return;
+    const rest = Buffer.concat(parts).subarray(done);
+    while (done < total) {
+      const { bytesWritten } = await this.fh.write(rest, done - (total - rest.length), total - done, at + done);
+      if (bytesWritten === 0) throw Object.assign(new Error('no space left on device (short write)'), { code: 'ENOSPC' });
+      done += bytesWritten;
+    }
   }
 
   /** The payload of one record written earlier. */

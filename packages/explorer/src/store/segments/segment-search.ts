@@ -26,7 +26,7 @@ export interface SearchSegment {
 export type VerifyNotEqual = (seg: SearchSegment, o: number, key: string, value: string) => Promise<boolean>;
 
 /** Traces in any of the lists (each ascending). */
-type AnyOf = ReadonlyArray<readonly number[]>;
+type AnyOf = ReadonlyArray<ArrayLike<number>>;
 
 interface Condition {
   /** The traces satisfying it are among these; undefined when it cannot drive (absent). */
@@ -40,7 +40,7 @@ interface Hit {
   o: number;
 }
 
-function has(list: readonly number[], o: number): boolean {
+function has(list: ArrayLike<number>, o: number): boolean {
   let lo = 0;
   let hi = list.length - 1;
   while (lo <= hi) {
@@ -57,16 +57,18 @@ const inAny = (lists: AnyOf, o: number) => lists.some((l) => has(l, o));
 const sizeOf = (lists: AnyOf) => lists.reduce((n, l) => n + l.length, 0);
 
 /** Ascending union without repeats. */
-function union(lists: AnyOf): readonly number[] {
-  if (lists.length === 1) return lists[0] as readonly number[];
-  const all = lists.flat().sort((a, b) => a - b);
+function union(lists: AnyOf): ArrayLike<number> {
+  if (lists.length === 1) return lists[0] as ArrayLike<number>;
+  const all: number[] = [];
+  for (const l of lists) for (let i = 0; i < l.length; i++) all.push(l[i] as number);
+  all.sort((a, b) => a - b);
   return all.filter((v, i) => i === 0 || v !== all[i - 1]);
 }
 
 function opsConditions(q: SearchQuery, idx: SegmentIndex): Condition[] {
   const out: Condition[] = [];
   if (q.service !== undefined || q.operation !== undefined || q.kind !== undefined) {
-    const lists: Array<readonly number[]> = [];
+    const lists: Array<ArrayLike<number>> = [];
     for (const [term, op] of idx.ops) {
       if (q.service !== undefined && op.service !== q.service) continue;
       if (q.operation !== undefined && op.name !== q.operation) continue;
@@ -77,7 +79,7 @@ function opsConditions(q: SearchQuery, idx: SegmentIndex): Condition[] {
   }
   if (q.text !== undefined && q.text !== '') {
     const text = q.text.toLowerCase();
-    const lists: Array<readonly number[]> = [];
+    const lists: Array<ArrayLike<number>> = [];
     for (const [term, op] of idx.ops) if (op.name.toLowerCase().includes(text)) lists.push(idx.opPosting(term));
     out.push({ within: lists });
   }
@@ -97,7 +99,7 @@ function attrConditions(q: SearchQuery, seg: SearchSegment, verify: VerifyNotEqu
         return { check: (o) => !has(holders, o) };
       }
       case 'prefix': {
-        const lists: Array<readonly number[]> = [];
+        const lists: Array<ArrayLike<number>> = [];
         for (const v of idx.valuesOf(f.key)) if (v.startsWith(f.value)) lists.push(idx.pairPosting(f.key, v));
         return { within: lists };
       }
@@ -137,7 +139,7 @@ function traceConditions(q: SearchQuery, idx: SegmentIndex): Condition[] {
 interface Plan {
   seg: SearchSegment;
   conditions: Condition[];
-  driver?: readonly number[];
+  driver?: ArrayLike<number>;
   candidates: number;
 }
 
@@ -222,7 +224,7 @@ async function examineAll(plans: Plan[], q: SearchQuery, limits: SearchLimits): 
 
 /** The newest `scanTraces` traces of the window, across segments by start; the page, if it fills there. */
 async function newestWithinBudget(plans: Plan[], q: SearchQuery, limits: SearchLimits): Promise<SearchResult> {
-  const walkers = plans.map((p) => ({ p, order: newestFirst(p.seg.index), at: 0, driverSet: p.driver ? new Set(p.driver) : undefined }));
+  const walkers = plans.map((p) => ({ p, order: newestFirst(p.seg.index), at: 0, driverSet: p.driver ? new Set(Array.from(p.driver)) : undefined }));
   const hits: Hit[] = [];
   let examined = 0;
   while (examined < limits.scanTraces && hits.length < limits.countCap) {

@@ -21,10 +21,13 @@ import {
   SEARCH_COUNT_CAP,
   StoreBusyError,
   StoreClosedError,
+  StoreCorruptError,
   StoreUnavailableError,
 } from '../store.ts';
 import { type StoreLimits, resolveStoreLimits } from '../store-limits.ts';
 import { BlockCache } from './block-cache.ts';
+import { MalformedBlockError } from './segment-errors.ts';
+import { type DirLock, lockDir } from './dir-lock.ts';
 import { Segment, seqOfFile } from './segment.ts';
 import { snapshotFile } from './segment-snapshot.ts';
 import { scanRequest } from './request-scan.ts';
@@ -78,6 +81,9 @@ export class SegmentStore implements Store {
   private queuedSpans = 0;
   private committing: Promise<void> | undefined;
   private closed = false;
+  private lock: DirLock | undefined;
+  /** Segments are being read back after a failed commit: writes wait outside (retryable). */
+  private recovering = false;
 
   private constructor(opts: SegmentStoreOptions) {
     this.dir = path.join(opts.dataDir, SEGMENTS_DIR);
@@ -92,18 +98,30 @@ export class SegmentStore implements Store {
   static async open(opts: SegmentStoreOptions): Promise<SegmentStore> {
     const store = new SegmentStore(opts);
     fs.mkdirSync(store.dir, { recursive: true });
+    store.lock = lockDir(store.dir);
     const seqs = fs
       .readdirSync(store.dir)
       .map(seqOfFile)
       .filter((n): n is number => n !== undefined)
       .sort((a, b) => a - b);
-    for (const seq of seqs) store.segments.push(await Segment.load(store.dir, seq, store.cache, store.limits.maxSpansPerTrace));
+    try {
+      for (const seq of seqs) store.segments.push(await Segment.load(store.dir, seq, store.cache, store.limits.maxSpansPerTrace));
+      for (const s of store.segments.slice(0, -1)) s.index.freeze();
+    } catch (err) {
+      await Promise.all(store.segments.map((s) => s.close()));
+      store.lock.release();
+      if (!(err instanceof MalformedBlockError)) throw err;
+      throw new StoreCorruptError(
+        `a segment file in ${store.dir} is damaged (${err.message}); stop the explorer and move that file aside to start without its traces`,
+      );
+    }
     return store;
   }
 
   private newest(): Segment {
     const last = this.segments[this.segments.length - 1];
     if (last && last.index.spans < this.segmentSpans) return last;
+    last?.index.freeze();
     const next = Segment.fresh(this.dir, (last?.seq ?? 0) + 1, this.cache);
     this.segments.push(next);
     return next;
@@ -142,6 +160,7 @@ export class SegmentStore implements Store {
   writeFacts(spans: SpanFacts[]): Promise<WriteResult> {
     if (this.closed) return Promise.reject(new StoreClosedError());
     if (spans.length === 0) return Promise.resolve(STORED);
+    if (this.recovering) return Promise.reject(new StoreUnavailableError('the trace store is re-reading its files after a failed write', 1));
     if (this.queuedSpans > 0 && this.queuedSpans + spans.length > this.maxQueued) return Promise.reject(new StoreBusyError(1));
     let rejected = 0;
     for (const [traceId, list] of groupByTrace(spans)) rejected += this.ownerOf(traceId).accept(traceId, list, this.limits.maxSpansPerTrace);
@@ -205,16 +224,20 @@ export class SegmentStore implements Store {
     const message = raw instanceof Error ? raw.message : String(raw);
     const code = (raw as { code?: string } | null)?.code;
     const err = new StoreUnavailableError(`the trace store cannot be written right now (${code ?? 'error'}: ${message})`, code === 'ENOSPC' ? 30 : 5);
-    for (const w of [...group, ...later]) w.reject(err);
     const touched = new Set([...dirty, ...this.segments.filter((s) => s.hasPending)]);
+    this.recovering = true;
+    // Read back first, swap, then close the old ones: a reader never meets a closed file.
+    const before = this.segments;
     this.segments = await Promise.all(
-      this.segments.map(async (s) => {
+      before.map(async (s) => {
         if (!touched.has(s)) return s;
-        await s.close();
         this.cache.dropPrefix(`${s.seq}:`);
         return fs.existsSync(s.file) ? Segment.load(this.dir, s.seq, this.cache, this.limits.maxSpansPerTrace) : Segment.fresh(this.dir, s.seq, this.cache);
       }),
     );
+    for (const s of touched) await s.close();
+    this.recovering = false;
+    for (const w of [...group, ...later]) w.reject(err);
   }
 
   async getTrace(traceId: string): Promise<StoredSpan[] | undefined> {
@@ -330,5 +353,6 @@ export class SegmentStore implements Store {
     // A snapshot only spares the next open re-reading the files: failing to save one loses nothing.
     for (const s of this.segments) await s.saveSnapshot().catch(() => undefined);
     await Promise.all(this.segments.map((s) => s.close()));
+    this.lock?.release();
   }
 }
