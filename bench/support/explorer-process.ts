@@ -27,7 +27,8 @@ export async function startExplorerProcess(dataDir: string, extra: string[] = []
   const prof = process.env.BENCH_CPU_PROF;
   const started = await spawnExplorer(dataDir, extra, {
     nodeArgs: prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [],
-    readyTimeoutMs: 30_000,
+    // A 10M-span store reads its segments' index snapshots first (~45 s here).
+    readyTimeoutMs: 180_000,
     ...(bin ? { bin } : {}),
   });
   const { child, grpcPort, httpPort, uiPort, url } = started;

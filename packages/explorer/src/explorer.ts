@@ -145,8 +145,14 @@ async function openStore(opts: ExplorerOptions): Promise<Store> {
 /** The segment store; a SQLite file left in the directory is copied in first (migrate.ts), with its progress on stderr. */
 async function openSegments(opts: ExplorerOptions): Promise<Store> {
   const dataDir = opts.dataDir ?? './.tracewire';
+  let lastNote = Date.now();
   const store = await SegmentStore.open({
     dataDir,
+    onOpenProgress: (read, of) => {
+      if (read < of && Date.now() - lastNote < 5_000) return;
+      lastNote = Date.now();
+      console.error(`tracewire explorer: reading segment indexes: ${read} of ${of}`);
+    },
     ...(opts.maxQueuedSpans !== undefined ? { maxQueuedSpans: opts.maxQueuedSpans } : {}),
     ...(opts.searchCountCap !== undefined ? { searchCountCap: opts.searchCountCap } : {}),
   });

@@ -11,6 +11,7 @@
  */
 import { INDEXED_VALUE_CHARS } from '../schema.ts';
 import type { OperationInfo, TraceSummary } from '../store.ts';
+import { Ragged, type RaggedSnapshot } from './ragged.ts';
 import type { SpanFacts } from './span-facts.ts';
 
 const SEP = '\u0000';
@@ -20,7 +21,7 @@ export const opTerm = (service: string, name: string, kind: number) => `k${SEP}$
 const NONE: ArrayLike<number> = Object.freeze([]) as ArrayLike<number>;
 
 export class Posting {
-  /** A plain array while it grows; an Int32Array (half the memory) once its segment stopped taking new traces. */
+  /** A plain array while it grows; a long one becomes an Int32Array (half the memory) once its segment stopped taking new traces. */
   list: number[] | Int32Array = [];
   sorted = true;
   last = -1;
@@ -47,7 +48,9 @@ export class Posting {
   }
 
   freeze(): void {
-    if (Array.isArray(this.list)) this.list = Int32Array.from(this.read());
+    // A typed array costs ~200 bytes of objects of its own: worth it only for long lists.
+    if (Array.isArray(this.list) && this.list.length >= 32) this.list = Int32Array.from(this.read());
+    else this.read();
   }
 }
 
@@ -79,8 +82,8 @@ export interface IndexSnapshot {
   rootName: string[];
   rootService: string[];
   services: Array<Map<string, number>>;
-  spanKeys: number[][];
-  blocks: number[][];
+  spanKeys: RaggedSnapshot;
+  blocks: RaggedSnapshot;
   opPostings: Map<string, Posting>;
   attrs: Map<string, { holders: Posting; byValue: Map<string, Posting> }>;
   ops: Map<string, SegmentOperation>;
@@ -102,9 +105,9 @@ export class SegmentIndex {
   readonly rootName: string[] = [];
   readonly rootService: string[] = [];
   readonly services: Array<Map<string, number>> = [];
-  readonly spanKeys: number[][] = [];
+  private spanKeys = new Ragged();
   /** Per trace, the segment's block numbers holding its spans, ascending. */
-  readonly blocks: number[][] = [];
+  private blockLists = new Ragged();
   private readonly opPostings = new Map<string, Posting>();
   /** Per attribute key: the traces holding it, and per distinct (indexed) value the traces holding that. */
   private readonly attrs = new Map<string, { holders: Posting; byValue: Map<string, Posting> }>();
@@ -129,8 +132,8 @@ export class SegmentIndex {
       rootName: this.rootName,
       rootService: this.rootService,
       services: this.services,
-      spanKeys: this.spanKeys,
-      blocks: this.blocks,
+      spanKeys: this.spanKeys.snapshot(n),
+      blocks: this.blockLists.snapshot(n),
       opPostings: this.opPostings,
       attrs: this.attrs,
       ops: this.ops,
@@ -155,8 +158,8 @@ export class SegmentIndex {
     for (const v of snap.rootName) idx.rootName.push(v);
     for (const v of snap.rootService) idx.rootService.push(v);
     for (const v of snap.services) idx.services.push(v);
-    for (const v of snap.spanKeys) idx.spanKeys.push(v);
-    for (const v of snap.blocks) idx.blocks.push(v);
+    idx.spanKeys = Ragged.from(snap.spanKeys);
+    idx.blockLists = Ragged.from(snap.blocks);
     // v8.deserialize gives plain objects: the postings get their methods back.
     for (const [k, p] of snap.opPostings) idx.opPostings.set(k, Object.setPrototypeOf(p, Posting.prototype) as Posting);
     for (const [k, a] of snap.attrs) {
@@ -181,7 +184,7 @@ export class SegmentIndex {
 
   /** Spans of `spans` the trace does not hold yet (first copy wins, also within `spans`), at most `room` of them. */
   newSpans(o: number | undefined, spans: readonly SpanFacts[], room: number): { fresh: SpanFacts[]; refused: number } {
-    const keys = o === undefined ? undefined : new Set(this.spanKeys[o]);
+    const keys = o === undefined ? undefined : new Set(Array.from(this.spanKeys.get(o)));
     const seen = new Set<number>();
     const fresh: SpanFacts[] = [];
     let refused = 0;
@@ -201,9 +204,9 @@ export class SegmentIndex {
     if (o === undefined) o = this.newTrace(traceId);
     this.version++;
     this.spans += spans.length;
-    const blocks = this.blocks[o] as number[];
+    const blocks = this.blockLists.mutable(o);
     if (blocks[blocks.length - 1] !== block) blocks.push(block);
-    const keys = this.spanKeys[o] as number[];
+    const keys = this.spanKeys.mutable(o);
     for (const s of spans) keys.push(s.spanKey);
     this.mergeSummary(o, spans);
     this.addTerms(o, spans);
@@ -224,8 +227,6 @@ export class SegmentIndex {
     this.rootName.push('');
     this.rootService.push('');
     this.services.push(new Map());
-    this.spanKeys.push([]);
-    this.blocks.push([]);
     return o;
   }
 
@@ -339,8 +340,15 @@ export class SegmentIndex {
   }
 
   /** The segment stopped taking new traces: its posting lists shrink to typed arrays. */
+  /** The segment's block numbers holding the trace's spans, ascending. */
+  blocksOf(o: number): ArrayLike<number> {
+    return this.blockLists.get(o);
+  }
+
   freeze(): void {
     this.frozen = true;
+    this.spanKeys.freeze(this.traceCount);
+    this.blockLists.freeze(this.traceCount);
     // Most traces have one of a few service mixes (the same services, the same counts): one map each.
     const shared = new Map<string, Map<string, number>>();
     for (let o = 0; o < this.services.length; o++) {

@@ -45,6 +45,8 @@ export interface SegmentStoreOptions extends Partial<StoreLimits> {
   searchCountCap?: number;
   /** Inflated blocks kept for reads, MiB. Default 32. */
   blockCacheMiB?: number;
+  /** Called after each segment read at open (a store of millions of spans takes a while). */
+  onOpenProgress?: (read: number, of: number) => void;
 }
 
 export const SEGMENTS_DIR = 'segments';
@@ -105,7 +107,10 @@ export class SegmentStore implements Store {
       .filter((n): n is number => n !== undefined)
       .sort((a, b) => a - b);
     try {
-      for (const seq of seqs) store.segments.push(await Segment.load(store.dir, seq, store.cache, store.limits.maxSpansPerTrace));
+      for (const seq of seqs) {
+        store.segments.push(await Segment.load(store.dir, seq, store.cache, store.limits.maxSpansPerTrace));
+        opts.onOpenProgress?.(store.segments.length, seqs.length);
+      }
       for (const s of store.segments.slice(0, -1)) s.index.freeze();
     } catch (err) {
       await Promise.all(store.segments.map((s) => s.close()));

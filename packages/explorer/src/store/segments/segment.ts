@@ -165,7 +165,7 @@ export class Segment {
     if (o === undefined) return [];
     const out: StoredSpan[] = [];
     const decoded = new Decoded();
-    for (const no of this.index.blocks[o] ?? []) {
+    for (const no of Array.from(this.index.blocksOf(o))) {
       for (const t of readBlock(await this.block(no), traceId)) out.push(...decoded.spans(t));
     }
     return out;
