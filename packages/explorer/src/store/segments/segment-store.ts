@@ -294,20 +294,17 @@ export class SegmentStore implements Store {
     return all.filter((o) => o.service === service).slice(0, this.limits.maxOperationsPerService);
   }
 
+  /** The newest traces of the window (the search's newest-first walk), each block read once. */
   async recentTraces(sinceNs: bigint, untilNs: bigint, maxTraces: number): Promise<StoredSpan[][]> {
-    const found: Array<{ seg: Segment; o: number; start: bigint }> = [];
+    if (maxTraces <= 0) return [];
+    const page = await this.search({ attrs: [], startNs: sinceNs, endNs: untilNs, limit: maxTraces, offset: 0, sort: 'recent' });
+    const ids = page.traces.map((t) => t.traceId);
+    const found = new Map<string, StoredSpan[]>();
     for (const seg of this.segments) {
-      const idx = seg.index;
-      if (idx.maxStartNs === undefined || idx.maxStartNs < sinceNs || (idx.minStartNs as bigint) > untilNs) continue;
-      for (let o = 0; o < idx.traceCount; o++) {
-        const start = idx.start[o] as bigint;
-        if (start >= sinceNs && start <= untilNs) found.push({ seg, o, start });
-      }
+      const mine = ids.filter((id) => seg.index.ordinalOf(id) !== undefined);
+      if (mine.length) for (const [id, spans] of await seg.readMany(mine)) found.set(id, spans);
     }
-    found.sort((a, b) => (a.start > b.start ? -1 : a.start < b.start ? 1 : b.seg.seq - a.seg.seq || b.o - a.o));
-    const out: StoredSpan[][] = [];
-    for (const f of found.slice(0, maxTraces)) out.push(await f.seg.read(f.seg.index.traceIds[f.o] as string));
-    return out;
+    return ids.map((id) => found.get(id)).filter((t): t is StoredSpan[] => t !== undefined);
   }
 
   async status(): Promise<StoreStatus> {
