@@ -19,6 +19,12 @@ const KIND_TAG = ['unspecified', 'internal', 'server', 'client', 'producer', 'co
 
 export const opTerm = (service: string, name: string, kind: number) => `k${SEP}${service}${SEP}${name}${SEP}${kind}`;
 const NONE: ArrayLike<number> = Object.freeze([]) as ArrayLike<number>;
+const EMPTY_KEYS = NONE;
+
+function indexOf(list: ArrayLike<number>, v: number): number {
+  for (let i = 0; i < list.length; i++) if (list[i] === v) return i;
+  return -1;
+}
 
 export class Posting {
   /** A plain array while it grows; a long one becomes an Int32Array (half the memory) once its segment stopped taking new traces. */
@@ -184,14 +190,19 @@ export class SegmentIndex {
 
   /** Spans of `spans` the trace does not hold yet (first copy wins, also within `spans`), at most `room` of them. */
   newSpans(o: number | undefined, spans: readonly SpanFacts[], room: number): { fresh: SpanFacts[]; refused: number } {
-    const keys = o === undefined ? undefined : new Set(Array.from(this.spanKeys.get(o)));
-    const seen = new Set<number>();
+    const held = o === undefined ? EMPTY_KEYS : this.spanKeys.get(o);
+    // Traces are small: a linear look through a few ids beats building sets on every write.
+    const small = held.length + spans.length <= 64;
+    const heldSet = small ? undefined : new Set(Array.from(held));
+    const seen = small ? undefined : new Set<number>();
+    const seenSmall: number[] = [];
     const fresh: SpanFacts[] = [];
     let refused = 0;
     for (const s of spans) {
       const k = s.spanKey;
-      if (seen.has(k) || keys?.has(k)) continue;
-      seen.add(k);
+      if (small ? indexOf(held, k) >= 0 || indexOf(seenSmall, k) >= 0 : seen?.has(k) || heldSet?.has(k)) continue;
+      if (small) seenSmall.push(k);
+      else seen?.add(k);
       if (fresh.length >= room) refused++;
       else fresh.push(s);
     }

@@ -177,4 +177,23 @@ describe('SegmentStore', () => {
     assert.deepEqual(await third.search(q), expected);
     await third.close();
   });
+
+  it('refuses spans past the per-trace cap, counting a resent span once, in small writes and large', async () => {
+    const store = await SegmentStore.open({ dataDir: tmp(), maxSpansPerTrace: 50 });
+    const spans = trace(1, 130, 1000);
+    assert.deepEqual(await store.write(spans.slice(0, 30)), { rejected: 0, messages: [] });
+    // 20 new ones fit; the 5 resent are already held, the last 5 new ones are over the cap.
+    const second = await store.write([...spans.slice(25, 30), ...spans.slice(30, 55)]);
+    assert.equal(second.rejected, 5);
+    assert.match(second.messages[0] as string, /5 span\(s\) refused/);
+    // Over 64 ids at once takes the set-based path: the same answer.
+    const big = await store.write([...spans.slice(0, 50), ...spans.slice(60, 130), ...spans.slice(60, 70)]);
+    assert.equal(big.rejected, 70);
+    assert.equal((await store.getTrace(hex(1)))?.length, 50);
+    const wide = await SegmentStore.open({ dataDir: tmp(), maxSpansPerTrace: 200 });
+    assert.equal((await wide.write([...spans, ...spans.slice(0, 40)])).rejected, 0);
+    assert.equal((await wide.getTrace(hex(1)))?.length, 130);
+    await store.close();
+    await wide.close();
+  });
 });
