@@ -1,10 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Attributes, type AttributeValue, type Link, ROOT_CONTEXT, type SpanContext, SpanKind, TraceFlags, trace } from '@opentelemetry/api';
-import { TraceState } from '@opentelemetry/core';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { type DecodeResult, decodeProtobuf } from '../../receive/decode.ts';
@@ -12,6 +7,7 @@ import { DEFAULT_LIMITS, type SpanLimits } from '../../receive/limits.ts';
 import { ExportTraceServiceRequest } from '../../receive/otlp-schema.ts';
 import { rawBytesOf } from '../../receive/raw-bytes.ts';
 import { scanRequest } from './request-scan.ts';
+import { sdkRequests } from './sdk-requests.ts';
 import { spanKey } from './segment-index.ts';
 import { type SpanFacts, factsOf } from './span-facts.ts';
 
@@ -155,56 +151,6 @@ const mutated = fc.tuple(handMade, fc.nat(), fc.nat(), fc.integer({ min: 0, max:
   if (how === 'remove') return Buffer.concat([out.subarray(0, at), out.subarray(at + 1 + (b % 3))]);
   return out;
 });
-
-// ---------------------------------------------------------------- SDK spans, serialized by the official serializer
-
-const sdkText = fc.string({ unit: 'binary', maxLength: 20 });
-const sdkValue: fc.Arbitrary<AttributeValue> = fc.oneof(
-  { weight: 6, arbitrary: fc.oneof(sdkText, fc.integer(), fc.double(), fc.constantFrom(2 ** 53, -(2 ** 63), 2 ** 63, -1, 0), fc.boolean()) },
-  { weight: 1, arbitrary: fc.array(fc.oneof(sdkText, fc.constant(null)), { maxLength: 3 }) as fc.Arbitrary<AttributeValue> },
-  { weight: 1, arbitrary: fc.array(fc.integer(), { maxLength: 3 }) },
-);
-const sdkAttributes: fc.Arbitrary<Attributes> = fc.dictionary(sdkText, sdkValue, { maxKeys: 6 });
-const validId = (n: number) => bytes(n, n).filter((b) => b.some((x) => x !== 0)).map((b) => b.toString('hex'));
-const sdkContext: fc.Arbitrary<SpanContext> = fc
-  .record({ traceId: validId(16), spanId: validId(8), traceFlags: fc.constantFrom(TraceFlags.SAMPLED, TraceFlags.NONE), isRemote: fc.boolean(), withState: fc.boolean() })
-  .map(({ withState, ...c }) => (withState ? { ...c, traceState: new TraceState('vendor=x') } : c));
-const sdkSpec = fc.record({
-  name: sdkText,
-  kind: fc.constantFrom(SpanKind.INTERNAL, SpanKind.SERVER, SpanKind.CLIENT, SpanKind.PRODUCER, SpanKind.CONSUMER),
-  parent: fc.option(sdkContext, { nil: undefined }),
-  attributes: sdkAttributes,
-  events: fc.array(fc.record({ name: sdkText, attributes: fc.option(sdkAttributes, { nil: undefined }) }), { maxLength: 2 }),
-  links: fc.array(fc.record({ context: sdkContext, attributes: fc.option(sdkAttributes, { nil: undefined }) }), { maxLength: 2 }),
-  status: fc.record({ code: fc.constantFrom(0, 1, 2), message: fc.option(sdkText, { nil: undefined }) }),
-  startSeconds: fc.integer({ min: 0, max: 4_000_000_000 }),
-  scope: fc.constantFrom(0, 1),
-});
-type SdkSpec = typeof sdkSpec extends fc.Arbitrary<infer T> ? T : never;
-
-/** Real SDK spans under two resources and two scopes each. */
-function sdkSpans(specs: SdkSpec[], resourceAttributes: Attributes): ReadableSpan[] {
-  const ended: ReadableSpan[] = [];
-  const processor = { onStart() {}, onEnd: (s: ReadableSpan) => void ended.push(s), forceFlush: async () => {}, shutdown: async () => {} };
-  const providers = [resourceAttributes, { 'service.name': 'other', 'process.pid': 42 }].map(
-    (attrs) => new BasicTracerProvider({ resource: resourceFromAttributes(attrs), spanProcessors: [processor] }),
-  );
-  specs.forEach((s, i) => {
-    const provider = providers[i % 2] as BasicTracerProvider;
-    const tracer = s.scope === 0 ? provider.getTracer('a') : provider.getTracer('b', '1.2.3');
-    const parent = s.parent ? trace.setSpanContext(ROOT_CONTEXT, s.parent) : ROOT_CONTEXT;
-    const links: Link[] = s.links.map((l) => (l.attributes ? { context: l.context, attributes: l.attributes } : { context: l.context }));
-    const sp = tracer.startSpan(s.name, { kind: s.kind, attributes: s.attributes, links, startTime: [s.startSeconds, 123_456_789] }, parent);
-    for (const e of s.events) sp.addEvent(e.name, e.attributes, [s.startSeconds + 1, 999_999_999]);
-    sp.setStatus(s.status.message === undefined ? { code: s.status.code } : { code: s.status.code, message: s.status.message });
-    sp.end([s.startSeconds + 2, 1]);
-  });
-  return ended;
-}
-
-const sdkRequests = fc
-  .tuple(fc.array(sdkSpec, { minLength: 1, maxLength: 10 }), sdkAttributes)
-  .map(([specs, attrs]) => ProtobufTraceSerializer.serializeRequest(sdkSpans(specs, attrs)) as Uint8Array);
 
 // ---------------------------------------------------------------- fixed requests
 
