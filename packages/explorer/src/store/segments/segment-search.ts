@@ -160,13 +160,20 @@ function plan(q: SearchQuery, seg: SearchSegment, verify: VerifyNotEqual): Plan 
   return { seg, conditions, driver, candidates: driver.length };
 }
 
-async function matches(p: Plan, o: number): Promise<boolean> {
-  for (const c of p.conditions) {
+/** Synchronous unless a condition has to read spans (`!=`): a microtask per candidate would cost more than the check. */
+function matches(p: Plan, o: number, from = 0): boolean | Promise<boolean> {
+  for (let i = from; i < p.conditions.length; i++) {
+    const c = p.conditions[i] as Condition;
     if (c.within && (p.driver === undefined || c.within.length !== 1 || c.within[0] !== p.driver) && !inAny(c.within, o)) return false;
-    if (c.check && !(await c.check(o))) return false;
+    if (!c.check) continue;
+    const r = c.check(o);
+    if (r === false) return false;
+    if (r !== true) return r.then((ok) => ok && matches(p, o, i + 1));
   }
   return true;
 }
+
+const holds = async (m: boolean | Promise<boolean>) => (typeof m === 'boolean' ? m : await m);
 
 function compare(sort: SearchQuery['sort']): (a: Hit, b: Hit) => number {
   const byStart = (a: Hit, b: Hit) => {
@@ -215,7 +222,8 @@ async function examineAll(plans: Plan[], q: SearchQuery, limits: SearchLimits): 
     const n = p.driver ? p.driver.length : p.candidates;
     for (let i = 0; i < n; i++) {
       const o = p.driver ? (p.driver[i] as number) : i;
-      if (await matches(p, o)) hits.push({ seg: p.seg, o });
+      const m = matches(p, o);
+      if (m === true || (m !== false && (await holds(m)))) hits.push({ seg: p.seg, o });
     }
   }
   hits.sort(compare(q.sort));
@@ -224,7 +232,7 @@ async function examineAll(plans: Plan[], q: SearchQuery, limits: SearchLimits): 
 
 /** The newest `scanTraces` traces of the window, across segments by start; the page, if it fills there. */
 async function newestWithinBudget(plans: Plan[], q: SearchQuery, limits: SearchLimits): Promise<SearchResult> {
-  const walkers = plans.map((p) => ({ p, order: newestFirst(p.seg.index), at: 0, driverSet: p.driver ? new Set(Array.from(p.driver)) : undefined }));
+  const walkers = plans.map((p) => ({ p, order: newestFirst(p.seg.index), at: 0, inDriver: p.driver ? marks(p.driver, p.seg.index.traceCount) : undefined }));
   const hits: Hit[] = [];
   let examined = 0;
   while (examined < limits.scanTraces && hits.length < limits.countCap) {
@@ -241,11 +249,19 @@ async function newestWithinBudget(plans: Plan[], q: SearchQuery, limits: SearchL
       continue;
     }
     examined++;
-    if (best.driverSet && !best.driverSet.has(o)) continue;
-    if (await matches(best.p, o)) hits.push({ seg: best.p.seg, o });
+    if (best.inDriver && best.inDriver[o] !== 1) continue;
+    const m = matches(best.p, o);
+    if (m === true || (m !== false && (await holds(m)))) hits.push({ seg: best.p.seg, o });
   }
   if (hits.length >= q.offset + q.limit) return result(hits, q, limits, false);
   throw tooMuch(q, limits.scanTraces);
+}
+
+/** One byte per trace of the segment: 1 where the driver holds it (a Set of a large driver cost more than the walk). */
+function marks(driver: ArrayLike<number>, traces: number): Uint8Array {
+  const m = new Uint8Array(traces);
+  for (let i = 0; i < driver.length; i++) m[driver[i] as number] = 1;
+  return m;
 }
 
 function compareHeads(a: { p: Plan; order: Int32Array; at: number }, b: { p: Plan; order: Int32Array; at: number }): number {
@@ -253,6 +269,10 @@ function compareHeads(a: { p: Plan; order: Int32Array; at: number }, b: { p: Pla
   const ib = b.p.seg.index;
   const oa = a.order[a.at] as number;
   const ob = b.order[b.at] as number;
+  // Milliseconds as doubles decide almost always; the exact nanoseconds only break their ties.
+  const ma = ia.startMs[oa] as number;
+  const mb = ib.startMs[ob] as number;
+  if (ma !== mb) return ma > mb ? -1 : 1;
   const sa = ia.start[oa] as bigint;
   const sb = ib.start[ob] as bigint;
   if (sa !== sb) return sa > sb ? -1 : 1;
