@@ -91,6 +91,10 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
   server.headersTimeout = API_TIMEOUTS.headersMs;
   server.requestTimeout = API_TIMEOUTS.requestMs;
   server.keepAliveTimeout = API_TIMEOUTS.keepAliveMs;
+  // A client that half-closes after its request (`printf ... | nc`, some scripts) still gets its answer:
+  // without this Node drops every response not yet written when the FIN arrives, which is any
+  // answer that waits on the store's file reads. (Undocumented but long-standing http.Server flag.)
+  (server as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   server.setTimeout(API_TIMEOUTS.idleSocketMs);
   return server;
 }
