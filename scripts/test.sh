@@ -22,4 +22,4 @@ if printf '%s\n' "${files[@]}" | grep -q opensearch; then bash scripts/opensearc
 # One file at a time: some files stop and restart the shared brokers (Kafka
 # outage, RabbitMQ faults) and must not overlap others. On a 2-core machine the
 # runner's default is 1 anyway; saying so keeps bigger machines correct.
-exec node --import tsx --test --test-concurrency=1 --test-timeout=180000 --test-reporter=spec "${files[@]}"
+exec node --import tsx --test --test-concurrency=1 --test-timeout=360000 --test-reporter=spec "${files[@]}"

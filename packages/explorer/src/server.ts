@@ -11,6 +11,7 @@
  * the tests behind them: docs/reliability.md, "Query API limits".
  */
 import http from 'node:http';
+import { answerHalfClosedRequests } from './http-half-close.ts';
 import { type ApiContext, type Route, findRoute } from './api/route.ts';
 import { parseRequestTarget } from './api/request-target.ts';
 import { json, sendError } from './api/respond.ts';
@@ -91,10 +92,7 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
   server.headersTimeout = API_TIMEOUTS.headersMs;
   server.requestTimeout = API_TIMEOUTS.requestMs;
   server.keepAliveTimeout = API_TIMEOUTS.keepAliveMs;
-  // A client that half-closes after its request (`printf ... | nc`, some scripts) still gets its answer:
-  // without this Node drops every response not yet written when the FIN arrives, which is any
-  // answer that waits on the store's file reads. (Undocumented but long-standing http.Server flag.)
-  (server as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  answerHalfClosedRequests(server);
   server.setTimeout(API_TIMEOUTS.idleSocketMs);
   return server;
 }

@@ -38,6 +38,12 @@ export class LiveStream {
     beat.unref();
     this.cleanups.push(() => clearInterval(beat));
     res.on('close', () => this.close());
+    // The API server answers half-closed requests (server.ts), so a client that stops sending
+    // (FIN) is not a closed response: for a stream that never ends by itself, it means "gone".
+    const socket = res.socket;
+    const gone = () => this.close();
+    socket?.once('end', gone);
+    this.cleanups.push(() => socket?.off('end', gone));
   }
 
   get isOpen(): boolean {

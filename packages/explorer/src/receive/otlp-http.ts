@@ -8,6 +8,7 @@
  * body limit, the shared in-flight budget) and in time (headers, whole request).
  */
 import http from 'node:http';
+import { answerHalfClosedRequests } from '../http-half-close.ts';
 import { createGunzip } from 'node:zlib';
 import { type Auth, sendUnauthorizedJson } from '../security/auth.ts';
 import { corsHeaders, sendPreflight } from '../security/cors.ts';
@@ -188,6 +189,8 @@ export function startOtlpHttp(opts: OtlpHttpOptions, host: string, port: number)
   );
   // Idle keep-alive sockets are closed after 5 s, so they never pin shutdown either.
   server.keepAliveTimeout = 5000;
+  // An export is acknowledged only after its durable write: a client that half-closed meanwhile still gets that answer.
+  answerHalfClosedRequests(server);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
