@@ -100,10 +100,10 @@ function assertIssue12Figures(dir: string): void {
   find('explorer-ingest', /^disk per stored span after the OTLP\/HTTP protobuf window$/).forEach(judgedDisk);
   find('explorer-queries', /^disk per stored span, .* data set/).forEach(judgedDisk);
   find('explorer-fill', /disk per stored span at the end$/).forEach(judgedDisk);
-  // --quick: 150k spans and 3 s windows, and the figure names say so.
-  const [first] = find('explorer-fill', /^fill to 150k spans, .*acked spans\/s, first 3 s$/);
-  const [last] = find('explorer-fill', /^fill to 150k spans, .*acked spans\/s, last 3 s$/);
-  const [keep] = find('explorer-fill', /last 3 s \/ first 3 s/);
+  // --quick: 150k spans and windows of 3 s, shorter when the whole fill is (the segment store fills 150k in ~2 s).
+  const [first] = find('explorer-fill', /^fill to 150k spans, .*acked spans\/s, first [\d.]+ s$/);
+  const [last] = find('explorer-fill', /^fill to 150k spans, .*acked spans\/s, last [\d.]+ s$/);
+  const [keep] = find('explorer-fill', /last ([\d.]+) s \/ first \1 s/);
   assert.ok(first && last && keep && first.value > 0 && last.value > 0);
   assert.equal(keep.value, last.value / first.value);
   assert.match(keep.target ?? '', /^>= 0\.8/);
