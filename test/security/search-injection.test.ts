@@ -35,7 +35,8 @@ let ex: Ex;
 let baseline: { spans: number; traces: number };
 
 before(async () => {
-  ex = await startTestExplorer();
+  // SQL injection is the SQLite store's risk (the segment store builds no SQL): this suite checks that store and its file.
+  ex = await startTestExplorer({ store: 'sqlite' });
   const now = BigInt(Date.now()) * MS;
   for (const [i, t] of Object.values(TRACES).entries()) {
     const res = await postJson(ex.httpPort, {
