@@ -24,6 +24,7 @@ import {
   StoreCorruptError,
   StoreUnavailableError,
 } from '../store.ts';
+import { INDEXED_VALUE_CHARS } from '../schema.ts';
 import { type StoreLimits, resolveStoreLimits } from '../store-limits.ts';
 import { BlockCache } from './block-cache.ts';
 import { MalformedBlockError } from './segment-errors.ts';
@@ -269,10 +270,10 @@ export class SegmentStore implements Store {
     const seg = this.segments.find((s) => s.seq === view.seq);
     const traceId = view.index.traceIds[o];
     if (!seg || traceId === undefined) return false;
-    const indexed = value.slice(0, 256);
+    const indexed = value.slice(0, INDEXED_VALUE_CHARS);
     for (const s of await seg.read(traceId)) {
       for (const kv of [...s.span.attributes, ...s.resource.attributes]) {
-        if (kv.key === key && valueToString(kv.value).slice(0, 256) !== indexed) return true;
+        if (kv.key === key && valueToString(kv.value).slice(0, INDEXED_VALUE_CHARS) !== indexed) return true;
       }
     }
     return false;
