@@ -77,7 +77,10 @@ function badTarget(res: http.ServerResponse): void {
 export function createApiServer(opts: ApiServerOptions): http.Server {
   const { store } = opts;
   const mapMax = opts.mapMaxTraces ?? 5000;
-  const maps = new ServiceMapCache(async (since, until) => buildServiceMap(await store.recentTraces(since, until, mapMax)), opts.serviceMapCacheMs ?? 5000);
+  const maps = new ServiceMapCache(
+    async (since, until) => (store.serviceMap ? store.serviceMap(since, until) : buildServiceMap(await store.recentTraces(since, until, mapMax))),
+    opts.serviceMapCacheMs ?? 5000,
+  );
   const ctx: ApiContext = { store, version: opts.version, maps };
   const routes = [...jaegerRoutes(ctx), ...twRoutes(ctx), ...liveRoutes(ctx, opts.feed, opts.live)];
 

@@ -68,9 +68,17 @@ export function buildServiceMap(traces: StoredSpan[][]): ServiceMap {
       }
     }
   }
+  return serviceMapOf(nodes.values(), edges.values());
+}
+
+type Node = ServiceMap['nodes'][number];
+type Edge = Omit<ServiceMap['edges'][number], 'errorRate'>;
+
+/** The answer's order and error rates, whoever counted the nodes and edges. */
+export function serviceMapOf(nodes: Iterable<Node>, edges: Iterable<Edge>): ServiceMap {
   return {
-    nodes: [...nodes.values()].sort((a, b) => a.service.localeCompare(b.service)),
-    edges: [...edges.values()]
+    nodes: [...nodes].sort((a, b) => a.service.localeCompare(b.service)),
+    edges: [...edges]
       .map((e) => ({ ...e, errorRate: e.count ? e.errorCount / e.count : 0 }))
       .sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.kind.localeCompare(b.kind) || (a.system ?? '').localeCompare(b.system ?? '')),
   };

@@ -3,6 +3,7 @@
  * async so that a distributed backend (see docs/explorer.md) can stand behind
  * the same API and UI; the embedded SQLite store is one implementation.
  */
+import type { ServiceMap } from '../api-types.ts';
 import type { SpanKindNumber, StoredSpan } from '../model.ts';
 import type { SpanLimits } from '../receive/limits.ts';
 
@@ -119,6 +120,11 @@ export interface Store {
   operations(service?: string): Promise<OperationInfo[]>;
   /** Spans of the most recent traces that started at or after `sinceNs` (for maps and dependencies). */
   recentTraces(sinceNs: bigint, untilNs: bigint, maxTraces: number): Promise<StoredSpan[][]>;
+  /**
+   * The service map of spans that started in the window, when the store counts it as spans
+   * arrive; without it the map is built from `recentTraces`.
+   */
+  serviceMap?(sinceNs: bigint, untilNs: bigint): Promise<ServiceMap>;
   status(): Promise<StoreStatus>;
   /** Deletes up to `batch` of the oldest traces that started before `cutoffNs`; returns how many. */
   deleteOlderThan(cutoffNs: bigint, batch: number): Promise<number>;

@@ -29,6 +29,7 @@ const I32 = 5;
 
 /** Bytes of an absent Resource or InstrumentationScope message, as the decoder keeps them. */
 const EMPTY: Uint8Array = new Uint8Array(0);
+const NO_LINKS: number[] = [];
 const UNKNOWN_SERVICE = 'unknown_service';
 
 /**
@@ -202,6 +203,9 @@ class Scan {
   spanAt = -1;
   spanLength = 0;
   parentLength = 0;
+  parentAt = -1;
+  /** The span's links as [trace low, span low, ...]; a fresh array once a span has any. */
+  linkLows: number[] = NO_LINKS;
   name = '';
   kind = 0;
   startAt = -1;
@@ -612,6 +616,8 @@ class Scan {
     this.spanAt = -1;
     this.spanLength = 0;
     this.parentLength = 0;
+    this.parentAt = -1;
+    this.linkLows = NO_LINKS;
     this.name = '';
     this.kind = 0;
     this.startAt = -1;
@@ -627,6 +633,9 @@ class Scan {
       traceId: this.traceHex(),
       spanKey: this.spanKey(),
       root: this.parentLength === 0,
+      traceLow: this.dv.getUint32(this.traceAt + 12),
+      parentLow: this.parentLength === 0 ? 0 : this.dv.getUint32(this.parentAt + 4),
+      links: this.linkLows,
       name: this.name,
       kind: this.kind as SpanKindNumber,
       startNs: this.startAt < 0 ? 0n : this.dv.getBigUint64(this.startAt, true),
@@ -645,7 +654,7 @@ class Scan {
       case 1: expectWire(tag, LEN); this.traceLength = this.idLength(end); this.traceAt = this.pos - this.traceLength; return;
       case 2: expectWire(tag, LEN); this.spanLength = this.idLength(end); this.spanAt = this.pos - this.spanLength; return;
       case 3: expectWire(tag, LEN); this.checkString(end); return;
-      case 4: expectWire(tag, LEN); this.parentLength = this.idLength(end); return;
+      case 4: expectWire(tag, LEN); this.parentLength = this.idLength(end); this.parentAt = this.pos - this.parentLength; return;
       case 5: expectWire(tag, LEN); this.name = this.string(end); return;
       case 6: {
         expectWire(tag, VARINT);
@@ -693,11 +702,13 @@ class Scan {
     this.ownerLeft = this.limits.maxAttributes;
     let traceLength = 0;
     let spanLength = 0;
+    let traceAt = 0;
+    let spanAt = 0;
     while (this.pos < end) {
       const tag = this.uint32(end);
       switch (tag >>> 3) {
-        case 1: expectWire(tag, LEN); traceLength = this.idLength(end); break;
-        case 2: expectWire(tag, LEN); spanLength = this.idLength(end); break;
+        case 1: expectWire(tag, LEN); traceLength = this.idLength(end); traceAt = this.pos - traceLength; break;
+        case 2: expectWire(tag, LEN); spanLength = this.idLength(end); spanAt = this.pos - spanLength; break;
         case 3: expectWire(tag, LEN); this.checkString(end); break;
         case 4: expectWire(tag, LEN); if (!this.attribute(end, false)) throw GIVE_UP; break;
         case 5: expectWire(tag, VARINT); this.uint32(end); break;
@@ -707,6 +718,8 @@ class Scan {
     }
     // Hex of 32 and 16 digits; a link's ids may be all zeros.
     if (traceLength !== 16 || spanLength !== 8) throw GIVE_UP;
+    if (this.linkLows === NO_LINKS) this.linkLows = [];
+    this.linkLows.push(this.dv.getUint32(traceAt + 12), this.dv.getUint32(spanAt + 4));
     this.ownerLeft = spanOwner;
   }
 

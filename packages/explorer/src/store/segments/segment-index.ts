@@ -9,6 +9,7 @@
  * gets a trace once per write; it is sorted and de-duplicated when first read
  * after a change (a late span of an older trace), not on the write path.
  */
+import { MapSummary, type MapSummarySnapshot } from './map-summary.ts';
 import { INDEXED_VALUE_CHARS } from '../schema.ts';
 import type { OperationInfo, TraceSummary } from '../store.ts';
 import { Ragged, type RaggedSnapshot } from './ragged.ts';
@@ -96,6 +97,7 @@ export interface IndexSnapshot {
   spans: number;
   minStartNs: bigint | undefined;
   maxStartNs: bigint | undefined;
+  map: MapSummarySnapshot;
 }
 
 export class SegmentIndex {
@@ -118,6 +120,8 @@ export class SegmentIndex {
   /** Per attribute key: the traces holding it, and per distinct (indexed) value the traces holding that. */
   private readonly attrs = new Map<string, { holders: Posting; byValue: Map<string, Posting> }>();
   readonly ops = new Map<string, SegmentOperation>();
+  /** The segment's share of the service map (counted by the store's EdgeResolver). */
+  map = new MapSummary();
   spans = 0;
   minStartNs: bigint | undefined;
   maxStartNs: bigint | undefined;
@@ -146,6 +150,7 @@ export class SegmentIndex {
       spans: this.spans,
       minStartNs: this.minStartNs,
       maxStartNs: this.maxStartNs,
+      map: this.map.snapshot(),
     };
   }
 
@@ -177,6 +182,7 @@ export class SegmentIndex {
     idx.spans = snap.spans;
     idx.minStartNs = snap.minStartNs;
     idx.maxStartNs = snap.maxStartNs;
+    idx.map = new MapSummary(snap.map);
     return idx;
   }
 

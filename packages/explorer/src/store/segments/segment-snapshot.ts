@@ -12,7 +12,7 @@ import zlib from 'node:zlib';
 import type { IndexSnapshot } from './segment-index.ts';
 import type { RecordRef } from './segment-log.ts';
 
-const MAGIC = Buffer.from('TWIDX03\n', 'latin1');
+const MAGIC = Buffer.from('TWIDX04\n', 'latin1');
 const deflate = promisify(zlib.deflateRaw);
 
 export interface SegmentSnapshot {

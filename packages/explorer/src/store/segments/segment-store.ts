@@ -33,6 +33,10 @@ import { Segment, seqOfFile } from './segment.ts';
 import { snapshotFile } from './segment-snapshot.ts';
 import { scanRequest } from './request-scan.ts';
 import { type SpanFacts, factsOf } from './span-facts.ts';
+import { EdgeResolver, type EdgeResolverOptions } from './edge-resolver.ts';
+import { MapTotals, edgeOfKey } from './map-summary.ts';
+import type { ServiceMap } from '../../api-types.ts';
+import { serviceMapOf } from '../../query/service-map.ts';
 import { type SearchSegment, searchSegments } from './segment-search.ts';
 
 export interface SegmentStoreOptions extends Partial<StoreLimits> {
@@ -46,6 +50,8 @@ export interface SegmentStoreOptions extends Partial<StoreLimits> {
   searchCountCap?: number;
   /** Inflated blocks kept for reads, MiB. Default 32. */
   blockCacheMiB?: number;
+  /** Sizes of the service map's pairing tables (tests make them small). */
+  edgeTables?: EdgeResolverOptions;
   /** Called after each segment read at open (a store of millions of spans takes a while). */
   onOpenProgress?: (read: number, of: number) => void;
 }
@@ -78,6 +84,8 @@ export class SegmentStore implements Store {
   private readonly maxQueued: number;
   private readonly countCap: number;
   private readonly cache: BlockCache;
+  /** Pairs spans with parents across writes for the service map (edge-resolver.ts). */
+  private readonly edges: EdgeResolver;
   /** Oldest first; the last one takes new traces. */
   private segments: Segment[] = [];
   private waiting: Waiter[] = [];
@@ -95,6 +103,7 @@ export class SegmentStore implements Store {
     this.maxQueued = opts.maxQueuedSpans ?? 200_000;
     this.countCap = opts.searchCountCap ?? SEARCH_COUNT_CAP;
     this.cache = new BlockCache((opts.blockCacheMiB ?? 32) * 1024 * 1024);
+    this.edges = new EdgeResolver(opts.edgeTables);
   }
 
   /** Opens the directory, re-indexing every segment file in it. */
@@ -109,7 +118,7 @@ export class SegmentStore implements Store {
       .sort((a, b) => a - b);
     try {
       for (const seq of seqs) {
-        store.segments.push(await Segment.load(store.dir, seq, store.cache, store.limits.maxSpansPerTrace));
+        store.segments.push(await Segment.load(store.dir, seq, store.cache, store.limits.maxSpansPerTrace, store.edges));
         opts.onOpenProgress?.(store.segments.length, seqs.length);
       }
       for (const s of store.segments.slice(0, -1)) s.index.freeze();
@@ -169,7 +178,7 @@ export class SegmentStore implements Store {
     if (this.recovering) return Promise.reject(new StoreUnavailableError('the trace store is re-reading its files after a failed write', 1));
     if (this.queuedSpans > 0 && this.queuedSpans + spans.length > this.maxQueued) return Promise.reject(new StoreBusyError(1));
     let rejected = 0;
-    for (const [traceId, list] of groupByTrace(spans)) rejected += this.ownerOf(traceId).accept(traceId, list, this.limits.maxSpansPerTrace);
+    for (const [traceId, list] of groupByTrace(spans)) rejected += this.ownerOf(traceId).accept(traceId, list, this.limits.maxSpansPerTrace, this.edges);
     const result: WriteResult = rejected
       ? { rejected, messages: [`${rejected} span(s) refused: their trace already holds the most spans a trace may (${this.limits.maxSpansPerTrace})`] }
       : STORED;
@@ -238,7 +247,7 @@ export class SegmentStore implements Store {
       before.map(async (s) => {
         if (!touched.has(s)) return s;
         this.cache.dropPrefix(`${s.seq}:`);
-        return fs.existsSync(s.file) ? Segment.load(this.dir, s.seq, this.cache, this.limits.maxSpansPerTrace) : Segment.fresh(this.dir, s.seq, this.cache);
+        return fs.existsSync(s.file) ? Segment.load(this.dir, s.seq, this.cache, this.limits.maxSpansPerTrace, this.edges) : Segment.fresh(this.dir, s.seq, this.cache);
       }),
     );
     for (const s of touched) await s.close();
@@ -306,6 +315,16 @@ export class SegmentStore implements Store {
       if (mine.length) for (const [id, spans] of await seg.readMany(mine)) found.set(id, spans);
     }
     return ids.map((id) => found.get(id)).filter((t): t is StoredSpan[] => t !== undefined);
+  }
+
+  /** Sums the segments' map counts (map-summary.ts): every span of the window, not a sample of traces. */
+  async serviceMap(sinceNs: bigint, untilNs: bigint): Promise<ServiceMap> {
+    const totals = new MapTotals();
+    for (const s of this.segments) s.index.map.addTo(totals, Number(sinceNs), Number(untilNs));
+    return serviceMapOf(
+      [...totals.nodes].map(([service, [spanCount, errorCount]]) => ({ service, spanCount, errorCount })),
+      [...totals.edges].map(([key, [count, errorCount]]) => ({ ...edgeOfKey(key), count, errorCount })),
+    );
   }
 
   async status(): Promise<StoreStatus> {

@@ -13,6 +13,7 @@ import { type Resource, type Scope, type StoredSpan, serviceOf } from '../../mod
 import { setRawBytes } from '../../receive/raw-bytes.ts';
 import { BlockBuilder, type BlockTrace, readBlock } from './block.ts';
 import { BlockCache } from './block-cache.ts';
+import type { EdgeResolver } from './edge-resolver.ts';
 import { SegmentIndex } from './segment-index.ts';
 import { readSnapshot, snapshotFile, writeSnapshot } from './segment-snapshot.ts';
 import { type RecordRef, SegmentLog } from './segment-log.ts';
@@ -85,7 +86,7 @@ export class Segment {
    * Opens the file (a torn last record is cut off: it was never acknowledged) with the index
    * from its snapshot, re-indexing the blocks the snapshot does not cover (all, without one).
    */
-  static async load(dir: string, seq: number, cache: BlockCache, maxSpansPerTrace: number): Promise<Segment> {
+  static async load(dir: string, seq: number, cache: BlockCache, maxSpansPerTrace: number, edges: EdgeResolver): Promise<Segment> {
     const file = segmentFile(dir, seq);
     const snap = readSnapshot(snapshotFile(file));
     const seg = new Segment(seq, file, cache, snap ? SegmentIndex.fromSnapshot(snap.index) : undefined);
@@ -94,13 +95,13 @@ export class Segment {
     const { log } = await SegmentLog.open(file, (payload, ref) => {
       if (ref.offset < covered) return;
       const no = seg.refs.push(ref) - 1;
-      for (const t of readBlock(zlib.inflateRawSync(payload))) seg.reindex(t, no, maxSpansPerTrace);
+      for (const t of readBlock(zlib.inflateRawSync(payload))) seg.reindex(t, no, maxSpansPerTrace, edges);
     });
     if (snap && log.size < covered) {
       // The file is shorter than its snapshot says (cut by hand, or a torn tail the snapshot saw whole): trust the file.
       await log.close();
       await fs.promises.rm(snapshotFile(file), { force: true });
-      return Segment.load(dir, seq, cache, maxSpansPerTrace);
+      return Segment.load(dir, seq, cache, maxSpansPerTrace, edges);
     }
     seg.log = log;
     seg.bytes = log.size;
@@ -116,16 +117,18 @@ export class Segment {
     this.snapshotted = covered;
   }
 
-  private reindex(t: BlockTrace, no: number, maxSpansPerTrace: number): void {
+  private reindex(t: BlockTrace, no: number, maxSpansPerTrace: number, edges: EdgeResolver): void {
     const spans = new Decoded().spans(t).map(factsOf);
     const o = this.index.ordinalOf(t.traceId);
     const room = maxSpansPerTrace - (o === undefined ? 0 : (this.index.spanCount[o] as number));
     const { fresh } = this.index.newSpans(o, spans, room);
-    if (fresh.length) this.index.add(t.traceId, fresh, no);
+    if (!fresh.length) return;
+    this.index.add(t.traceId, fresh, no);
+    edges.observe(fresh, this.index.map);
   }
 
   /** Indexes spans the trace does not hold yet (up to the per-trace cap) into the pending block; returns how many the cap refused. */
-  accept(traceId: string, spans: SpanFacts[], maxSpansPerTrace: number): number {
+  accept(traceId: string, spans: SpanFacts[], maxSpansPerTrace: number, edges: EdgeResolver): number {
     const o = this.index.ordinalOf(traceId);
     const room = maxSpansPerTrace - (o === undefined ? 0 : (this.index.spanCount[o] as number));
     const { fresh, refused } = this.index.newSpans(o, spans, Math.max(0, room));
@@ -137,6 +140,7 @@ export class Segment {
     }
     for (const s of fresh) this.open.add(traceId, { span: s.bytes, resource: s.resource.bytes, scope: s.scope });
     this.index.add(traceId, fresh, this.openNo);
+    edges.observe(fresh, this.index.map);
     return refused;
   }
 

@@ -24,6 +24,11 @@ export interface SpanFacts {
   /** spanKey(span id): 53 bits of it, what de-duplication compares. */
   spanKey: number;
   root: boolean;
+  /** The last 4 bytes of the trace id and of the parent span id (0 for a root), for pairing spans with parents (edge-resolver.ts). */
+  traceLow: number;
+  parentLow: number;
+  /** Links as [trace low, span low, ...] (the last 4 bytes of each id); empty for most spans. */
+  links: number[];
   name: string;
   kind: SpanKindNumber;
   startNs: bigint;
@@ -43,6 +48,10 @@ function pairsOf(attributes: StoredSpan['span']['attributes']): string[] {
   for (const kv of attributes) out.push(kv.key, valueToString(kv.value));
   return out;
 }
+
+const NO_LINKS: number[] = [];
+/** The last 8 hex digits (4 bytes) of an id as an unsigned number. */
+const low32 = (hexId: string) => Number.parseInt(hexId.slice(-8), 16) >>> 0;
 
 /** Per decoded resource and scope object, computed once: the spans of one export share them. */
 const resources = new WeakMap<object, ResourceFacts>();
@@ -64,6 +73,9 @@ export function factsOf(s: StoredSpan): SpanFacts {
     traceId: sp.traceId,
     spanKey: spanKey(sp.spanId),
     root: sp.parentSpanId === '',
+    traceLow: low32(sp.traceId),
+    parentLow: sp.parentSpanId === '' ? 0 : low32(sp.parentSpanId),
+    links: sp.links.length ? sp.links.flatMap((l) => [low32(l.traceId), low32(l.spanId)]) : NO_LINKS,
     name: sp.name,
     kind: sp.kind,
     startNs: BigInt(sp.startTimeUnixNano),

@@ -1,0 +1,277 @@
+/**
+ * Service-map edges found as spans arrive. An edge joins a span to its parent
+ * (or a batch consumer to a producer it links) in another service; the two
+ * nearly always come in different exports, the child first (it ends first).
+ * So every span is remembered by its ids for a while, and a span whose parent
+ * has not come yet waits for it; when the second of the pair arrives, the edge
+ * is counted in the map summary (map-summary.ts) of the segment taking it.
+ *
+ * Memory is fixed: two open-addressing tables of typed arrays, each in two
+ * generations; when the newer fills to half its slots the older is cleared
+ * and reused. A pair whose halves arrive further apart than that (by default
+ * 512k-1M spans, minutes at ordinary rates) is not counted, nor is one whose
+ * halves straddle a restart. Keys are the last 4 bytes of the trace id and of
+ * the span id: random in every SDK, and a wrong pair needs both to clash.
+ */
+import type { EdgeKind } from '../../api-types.ts';
+import { bucketOf, edgeKey, type MapSummary } from './map-summary.ts';
+import type { SpanFacts } from './span-facts.ts';
+
+// A span's facts in one 31-bit number: what an edge's kind, system and error count need.
+const SERVICE_MASK = 0xfff;
+const KIND_SHIFT = 12;
+const ERROR = 1 << 15;
+const MESSAGING = 1 << 16;
+const RPC = 1 << 17;
+const HTTP = 1 << 18;
+const SYSTEM_SHIFT = 19;
+const SYSTEM_MASK = 0xff;
+/** On a waiting consumer: it waits for a linked producer, not for its parent. */
+const LINK = 1 << 27;
+/** Set in every live value, so 0 means an empty slot. */
+const LIVE = 1 << 30;
+/** A waiting entry that was taken: still occupies its slot (probes pass over it), never matches. */
+const TAKEN = 1;
+
+const KINDS: readonly EdgeKind[] = ['rpc', 'http', 'messaging', 'other'];
+const PRODUCER = 4;
+const CONSUMER = 5;
+const MAX_SERVICES = SERVICE_MASK;
+const MAX_SYSTEMS = SYSTEM_MASK;
+
+/** One generation of a table: linear probing over 2^bits slots, filled to half at most. */
+class Generation {
+  readonly a: Uint32Array;
+  readonly b: Uint32Array;
+  readonly v: Uint32Array;
+  readonly x: Uint32Array | undefined;
+  used = 0;
+
+  constructor(
+    readonly bits: number,
+    withExtra: boolean,
+  ) {
+    const n = 1 << bits;
+    this.a = new Uint32Array(n);
+    this.b = new Uint32Array(n);
+    this.v = new Uint32Array(n);
+    this.x = withExtra ? new Uint32Array(n) : undefined;
+  }
+
+  slot(a: number, b: number): number {
+    return Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b) >>> (32 - this.bits);
+  }
+
+  clear(): void {
+    this.a.fill(0);
+    this.b.fill(0);
+    this.v.fill(0);
+    this.x?.fill(0);
+    this.used = 0;
+  }
+}
+
+/** A table of (trace low, span low) -> value (+ extra), newest generation first. */
+export class PairTable {
+  private cur: Generation;
+  private old: Generation;
+  private readonly limit: number;
+
+  constructor(bits: number, withExtra: boolean) {
+    this.cur = new Generation(bits, withExtra);
+    this.old = new Generation(bits, withExtra);
+    this.limit = (1 << bits) >>> 1;
+  }
+
+  private room(): Generation {
+    if (this.cur.used >= this.limit) {
+      const g = this.old;
+      g.clear();
+      this.old = this.cur;
+      this.cur = g;
+    }
+    return this.cur;
+  }
+
+  /** Adds the entry (keys may repeat). */
+  add(a: number, b: number, v: number, x = 0): void {
+    const g = this.room();
+    const mask = (1 << g.bits) - 1;
+    let i = g.slot(a, b);
+    while (g.v[i] !== 0) i = (i + 1) & mask;
+    g.a[i] = a;
+    g.b[i] = b;
+    g.v[i] = v;
+    if (g.x) g.x[i] = x;
+    g.used++;
+  }
+
+  /** The newest live value under the keys, or 0. */
+  get(a: number, b: number): number {
+    return find(this.cur, a, b) || find(this.old, a, b);
+  }
+
+  /** Removes every live entry under the keys, appending values and extras to the arrays. */
+  take(a: number, b: number, values: number[], extras: number[]): void {
+    takeFrom(this.cur, a, b, values, extras);
+    takeFrom(this.old, a, b, values, extras);
+  }
+}
+
+function find(g: Generation, a: number, b: number): number {
+  const mask = (1 << g.bits) - 1;
+  for (let i = g.slot(a, b); g.v[i] !== 0; i = (i + 1) & mask) {
+    if (g.a[i] === a && g.b[i] === b && g.v[i] !== TAKEN) return g.v[i] as number;
+  }
+  return 0;
+}
+
+function takeFrom(g: Generation, a: number, b: number, values: number[], extras: number[]): void {
+  const mask = (1 << g.bits) - 1;
+  for (let i = g.slot(a, b); g.v[i] !== 0; i = (i + 1) & mask) {
+    if (g.a[i] !== a || g.b[i] !== b || g.v[i] === TAKEN) continue;
+    values.push(g.v[i] as number);
+    extras.push(g.x ? (g.x[i] as number) : 0);
+    g.v[i] = TAKEN;
+  }
+}
+
+function edgeKind(from: number, to: number): EdgeKind {
+  const flags = from | to;
+  if (((from >>> KIND_SHIFT) & 7) === PRODUCER || ((to >>> KIND_SHIFT) & 7) === CONSUMER || flags & MESSAGING) return 'messaging';
+  if (flags & RPC) return 'rpc';
+  if (flags & HTTP) return 'http';
+  return 'other';
+}
+
+export interface EdgeResolverOptions {
+  /** log2 of the slots per generation of the table of spans seen; default 20 (24 MiB). */
+  seenBits?: number;
+  /** log2 of the slots per generation of the table of spans waiting for a parent; default 19 (16 MiB). */
+  waitingBits?: number;
+}
+
+export class EdgeResolver {
+  private readonly seen: PairTable;
+  private readonly waiting: PairTable;
+  private readonly serviceIds = new Map<string, number>();
+  private readonly serviceNames: string[] = [''];
+  private readonly systemIds = new Map<string, number>();
+  private readonly systemNames: string[] = [''];
+  /** Edge keys by (from, to, kind, system) code: a key string is built once per distinct edge. */
+  private readonly keys = new Map<number, string>();
+  // Scratch, reused by every call.
+  private readonly packed: number[] = [];
+  private readonly takenValues: number[] = [];
+  private readonly takenBuckets: number[] = [];
+  private lastResource: object | undefined;
+  private lastServiceId = 0;
+
+  constructor(opts: EdgeResolverOptions = {}) {
+    this.seen = new PairTable(opts.seenBits ?? 20, false);
+    this.waiting = new PairTable(opts.waitingBits ?? 19, true);
+  }
+
+  /**
+   * Counts the spans (new to the store: de-duplicated before) in `summary`, and the edges they
+   * close: to children already waiting for them, and to parents already seen. The spans are
+   * remembered first, so pairs within one call never wait.
+   */
+  observe(spans: readonly SpanFacts[], summary: MapSummary): void {
+    const packed = this.packed;
+    packed.length = 0;
+    for (const s of spans) {
+      const no = bucketOf(s.startNs);
+      summary.span(no, s.resource.service, s.statusCode === 2);
+      const v = this.pack(s);
+      packed.push(v);
+      if (v === 0) continue;
+      const low = s.spanKey >>> 0;
+      this.seen.add(s.traceLow, low, v);
+      const values = this.takenValues;
+      const buckets = this.takenBuckets;
+      values.length = 0;
+      buckets.length = 0;
+      this.waiting.take(s.traceLow, low, values, buckets);
+      for (let i = 0; i < values.length; i++) this.close(v, values[i] as number, buckets[i] as number, summary);
+    }
+    for (let j = 0; j < spans.length; j++) {
+      const v = packed[j] as number;
+      if (v === 0) continue;
+      const s = spans[j] as SpanFacts;
+      const no = bucketOf(s.startNs);
+      if (!s.root) this.pair(s.traceLow, s.parentLow, v, no, summary);
+      if (((v >>> KIND_SHIFT) & 7) === CONSUMER) {
+        const links = s.links;
+        for (let i = 0; i + 1 < links.length; i += 2) {
+          const t = links[i] as number;
+          const p = links[i + 1] as number;
+          // A consumer linking the producer that is also its parent is one edge.
+          if (!s.root && t === s.traceLow && p === s.parentLow) continue;
+          this.pair(t, p, v | LINK, no, summary);
+        }
+      }
+    }
+  }
+
+  /** The parent (or producer) is known: count the edge; else wait for it. */
+  private pair(traceLow: number, spanLow: number, child: number, no: number, summary: MapSummary): void {
+    const parent = this.seen.get(traceLow, spanLow);
+    if (parent) this.close(parent, child, no, summary);
+    else this.waiting.add(traceLow, spanLow, child, no);
+  }
+
+  private close(parent: number, child: number, no: number, summary: MapSummary): void {
+    // A link counts only from a producer span, as buildServiceMap does.
+    if (child & LINK && ((parent >>> KIND_SHIFT) & 7) !== PRODUCER) return;
+    const from = parent & SERVICE_MASK;
+    const to = child & SERVICE_MASK;
+    if (from === to) return;
+    const kind = edgeKind(parent, child);
+    const system = kind === 'messaging' ? (parent >>> SYSTEM_SHIFT) & SYSTEM_MASK || (child >>> SYSTEM_SHIFT) & SYSTEM_MASK : 0;
+    const code = ((from * (SERVICE_MASK + 1) + to) * 4 + KINDS.indexOf(kind)) * (SYSTEM_MASK + 1) + system;
+    let key = this.keys.get(code);
+    if (key === undefined) {
+      key = edgeKey({ from: this.serviceNames[from] as string, to: this.serviceNames[to] as string, kind, ...(system ? { system: this.systemNames[system] as string } : {}) });
+      this.keys.set(code, key);
+    }
+    summary.edge(no, key, ((parent | child) & ERROR) !== 0);
+  }
+
+  /** The span's facts packed (see the bit layout above); 0 once the store has seen more services than the layout holds. */
+  private pack(s: SpanFacts): number {
+    if (s.resource !== this.lastResource) {
+      this.lastResource = s.resource;
+      this.lastServiceId = idOf(s.resource.service, this.serviceIds, this.serviceNames, MAX_SERVICES);
+    }
+    const service = this.lastServiceId;
+    if (service === 0) return 0;
+    let v = LIVE | service | (s.kind << KIND_SHIFT) | (s.statusCode === 2 ? ERROR : 0);
+    const pairs = s.pairs;
+    for (let i = 0; i + 1 < pairs.length; i += 2) {
+      const key = pairs[i] as string;
+      const c = key.charCodeAt(0);
+      if (c === 109 /* m */ && key.startsWith('messaging.')) {
+        v |= MESSAGING;
+        // The first messaging.system, as buildServiceMap reads it.
+        if (key === 'messaging.system' && pairs[i + 1] && !(v & (SYSTEM_MASK << SYSTEM_SHIFT))) {
+          v |= idOf((pairs[i + 1] as string).toLowerCase(), this.systemIds, this.systemNames, MAX_SYSTEMS) << SYSTEM_SHIFT;
+        }
+      } else if (c === 114 /* r */ && key.startsWith('rpc.')) v |= RPC;
+      else if (c === 104 /* h */ && key.startsWith('http.')) v |= HTTP;
+    }
+    return v;
+  }
+}
+
+/** The name's id (1-based) in a capped dictionary, 0 when it is full. */
+function idOf(name: string, ids: Map<string, number>, names: string[], max: number): number {
+  let id = ids.get(name);
+  if (id === undefined) {
+    if (names.length > max) return 0;
+    id = names.length;
+    ids.set(name, id);
+    names.push(name);
+  }
+  return id;
+}
