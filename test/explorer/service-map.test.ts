@@ -1,5 +1,6 @@
 /**
- * The service map is computed from the newest traces as before, and reused
+ * The service map (counted as spans arrive by the default segment store)
+ * equals the one built from the newest traces' spans, and is reused
  * for `serviceMapCacheMs`: a trace stored meanwhile shows after that, not at
  * once. When the reuse ends is the cache's own unit test (an injected clock,
  * packages/explorer/src/query/service-map-cache.test.ts); here, with real

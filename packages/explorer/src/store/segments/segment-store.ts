@@ -122,6 +122,8 @@ export class SegmentStore implements Store {
         opts.onOpenProgress?.(store.segments.length, seqs.length);
       }
       for (const s of store.segments.slice(0, -1)) s.index.freeze();
+      // Segments re-read from their files (no snapshot, a stale one, one of an older format) are saved now, not re-read at every open.
+      await store.snapshotFilled();
     } catch (err) {
       await Promise.all(store.segments.map((s) => s.close()));
       store.lock.release();
