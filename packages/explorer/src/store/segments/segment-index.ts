@@ -61,6 +61,16 @@ export class Posting {
   }
 }
 
+/**
+ * Per attribute key: the traces holding it, and per distinct (indexed) value the traces holding
+ * that. A value held by one trace only (ids, order numbers: most values) is that trace's ordinal
+ * alone, not a list: a Posting and its array are ~100 bytes of heap the collector walks.
+ */
+interface AttrPostings {
+  holders: Posting;
+  byValue: Map<string, Posting | number>;
+}
+
 /** An operation as the catalog lists it, with when it was last seen. */
 export interface SegmentOperation extends OperationInfo {
   lastSeenNs: bigint;
@@ -92,7 +102,7 @@ export interface IndexSnapshot {
   spanKeys: RaggedSnapshot;
   blocks: RaggedSnapshot;
   opPostings: Map<string, Posting>;
-  attrs: Map<string, { holders: Posting; byValue: Map<string, Posting> }>;
+  attrs: Map<string, AttrPostings>;
   ops: Map<string, SegmentOperation>;
   spans: number;
   minStartNs: bigint | undefined;
@@ -118,7 +128,7 @@ export class SegmentIndex {
   private blockLists = new Ragged();
   private readonly opPostings = new Map<string, Posting>();
   /** Per attribute key: the traces holding it, and per distinct (indexed) value the traces holding that. */
-  private readonly attrs = new Map<string, { holders: Posting; byValue: Map<string, Posting> }>();
+  private readonly attrs = new Map<string, AttrPostings>();
   readonly ops = new Map<string, SegmentOperation>();
   /** The segment's share of the service map (counted by the store's EdgeResolver). */
   map = new MapSummary();
@@ -175,7 +185,7 @@ export class SegmentIndex {
     for (const [k, p] of snap.opPostings) idx.opPostings.set(k, Object.setPrototypeOf(p, Posting.prototype) as Posting);
     for (const [k, a] of snap.attrs) {
       Object.setPrototypeOf(a.holders, Posting.prototype);
-      for (const p of a.byValue.values()) Object.setPrototypeOf(p, Posting.prototype);
+      for (const p of a.byValue.values()) if (typeof p === 'object') Object.setPrototypeOf(p, Posting.prototype);
       idx.attrs.set(k, a);
     }
     for (const [k, op] of snap.ops) idx.ops.set(k, op);
@@ -317,12 +327,15 @@ export class SegmentIndex {
     }
     values.holders.add(o);
     const v = value.length > INDEXED_VALUE_CHARS ? value.slice(0, INDEXED_VALUE_CHARS) : value;
-    let p = values.byValue.get(v);
-    if (!p) {
-      p = new Posting();
-      values.byValue.set(v, p);
+    const p = values.byValue.get(v);
+    if (p === undefined) values.byValue.set(v, o);
+    else if (typeof p === 'object') p.add(o);
+    else if (p !== o) {
+      const list = new Posting();
+      list.add(p);
+      list.add(o);
+      values.byValue.set(v, list);
     }
-    p.add(o);
   }
 
   private seeOperation(term: string, s: SpanFacts): void {
@@ -339,7 +352,8 @@ export class SegmentIndex {
 
   /** Traces holding the attribute pair (value cut to the indexed length). */
   pairPosting(key: string, value: string): ArrayLike<number> {
-    return this.attrs.get(key)?.byValue.get(value.slice(0, INDEXED_VALUE_CHARS))?.read() ?? NONE;
+    const p = this.attrs.get(key)?.byValue.get(value.slice(0, INDEXED_VALUE_CHARS));
+    return p === undefined ? NONE : typeof p === 'number' ? [p] : p.read();
   }
 
   /** Traces holding the key with any value. */
@@ -378,7 +392,7 @@ export class SegmentIndex {
     for (const p of this.opPostings.values()) p.freeze();
     for (const a of this.attrs.values()) {
       a.holders.freeze();
-      for (const p of a.byValue.values()) p.freeze();
+      for (const p of a.byValue.values()) if (typeof p === 'object') p.freeze();
     }
   }
 
