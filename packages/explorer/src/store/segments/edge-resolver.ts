@@ -10,12 +10,14 @@
  * generations; when the newer fills to half its slots the older is cleared
  * and reused. A pair whose halves arrive further apart than that (by default
  * 512k-1M spans, minutes at ordinary rates) is not counted, nor is one whose
- * halves straddle a restart. Keys are the last 4 bytes of the trace id and of
- * the span id: random in every SDK, and a wrong pair needs both to clash.
+ * halves straddle a restart. Keys are a seeded hash of the trace id and the
+ * span id folded to 32 bits (span-facts.ts): a wrong pair needs both to clash.
+ * A slot chain is followed for MAX_PROBE slots at most, so ids sent to pile
+ * into one chain cost a bounded look each, and only their own pairs.
  */
 import type { EdgeKind } from '../../api-types.ts';
 import { bucketOf, edgeKey, type MapSummary } from './map-summary.ts';
-import type { SpanFacts } from './span-facts.ts';
+import { type SpanFacts, spanWord } from './span-facts.ts';
 
 // A span's facts in one 31-bit number: what an edge's kind, system and error count need.
 const SERVICE_MASK = 0xfff;
@@ -32,6 +34,8 @@ const LINK = 1 << 27;
 const LIVE = 1 << 30;
 /** A waiting entry that was taken: still occupies its slot (probes pass over it), never matches. */
 const TAKEN = 1;
+/** Slots looked at per insert or lookup at most (at half load a chain averages 1.5). */
+const MAX_PROBE = 32;
 
 const KINDS: readonly EdgeKind[] = ['rpc', 'http', 'messaging', 'other'];
 const PRODUCER = 4;
@@ -71,7 +75,7 @@ class Generation {
   }
 }
 
-/** A table of (trace low, span low) -> value (+ extra), newest generation first. */
+/** A table of (trace hash, span word) -> value (+ extra), newest generation first. */
 export class PairTable {
   private cur: Generation;
   private old: Generation;
@@ -98,7 +102,10 @@ export class PairTable {
     const g = this.room();
     const mask = (1 << g.bits) - 1;
     let i = g.slot(a, b);
-    while (g.v[i] !== 0) i = (i + 1) & mask;
+    for (let probes = 0; g.v[i] !== 0; probes++) {
+      if (probes === MAX_PROBE) return;
+      i = (i + 1) & mask;
+    }
     g.a[i] = a;
     g.b[i] = b;
     g.v[i] = v;
@@ -120,7 +127,7 @@ export class PairTable {
 
 function find(g: Generation, a: number, b: number): number {
   const mask = (1 << g.bits) - 1;
-  for (let i = g.slot(a, b); g.v[i] !== 0; i = (i + 1) & mask) {
+  for (let i = g.slot(a, b), probes = 0; g.v[i] !== 0 && probes <= MAX_PROBE; i = (i + 1) & mask, probes++) {
     if (g.a[i] === a && g.b[i] === b && g.v[i] !== TAKEN) return g.v[i] as number;
   }
   return 0;
@@ -128,7 +135,7 @@ function find(g: Generation, a: number, b: number): number {
 
 function takeFrom(g: Generation, a: number, b: number, values: number[], extras: number[]): void {
   const mask = (1 << g.bits) - 1;
-  for (let i = g.slot(a, b); g.v[i] !== 0; i = (i + 1) & mask) {
+  for (let i = g.slot(a, b), probes = 0; g.v[i] !== 0 && probes <= MAX_PROBE; i = (i + 1) & mask, probes++) {
     if (g.a[i] !== a || g.b[i] !== b || g.v[i] === TAKEN) continue;
     values.push(g.v[i] as number);
     extras.push(g.x ? (g.x[i] as number) : 0);
@@ -186,13 +193,13 @@ export class EdgeResolver {
       const v = this.pack(s);
       packed.push(v);
       if (v === 0) continue;
-      const low = s.spanKey >>> 0;
-      this.seen.add(s.traceLow, low, v);
+      const word = spanWord(s.spanKey);
+      this.seen.add(s.traceHash, word, v);
       const values = this.takenValues;
       const buckets = this.takenBuckets;
       values.length = 0;
       buckets.length = 0;
-      this.waiting.take(s.traceLow, low, values, buckets);
+      this.waiting.take(s.traceHash, word, values, buckets);
       for (let i = 0; i < values.length; i++) this.close(v, values[i] as number, buckets[i] as number, summary);
     }
     for (let j = 0; j < spans.length; j++) {
@@ -200,14 +207,14 @@ export class EdgeResolver {
       if (v === 0) continue;
       const s = spans[j] as SpanFacts;
       const no = bucketOf(s.startNs);
-      if (!s.root) this.pair(s.traceLow, s.parentLow, v, no, summary);
+      if (!s.root) this.pair(s.traceHash, s.parentWord, v, no, summary);
       if (((v >>> KIND_SHIFT) & 7) === CONSUMER) {
         const links = s.links;
         for (let i = 0; i + 1 < links.length; i += 2) {
           const t = links[i] as number;
           const p = links[i + 1] as number;
           // A consumer linking the producer that is also its parent is one edge.
-          if (!s.root && t === s.traceLow && p === s.parentLow) continue;
+          if (!s.root && t === s.traceHash && p === s.parentWord) continue;
           this.pair(t, p, v | LINK, no, summary);
         }
       }
@@ -215,10 +222,10 @@ export class EdgeResolver {
   }
 
   /** The parent (or producer) is known: count the edge; else wait for it. */
-  private pair(traceLow: number, spanLow: number, child: number, no: number, summary: MapSummary): void {
-    const parent = this.seen.get(traceLow, spanLow);
+  private pair(trace: number, span: number, child: number, no: number, summary: MapSummary): void {
+    const parent = this.seen.get(trace, span);
     if (parent) this.close(parent, child, no, summary);
-    else this.waiting.add(traceLow, spanLow, child, no);
+    else this.waiting.add(trace, span, child, no);
   }
 
   private close(parent: number, child: number, no: number, summary: MapSummary): void {

@@ -20,7 +20,7 @@ import { ProtobufContext } from '../../receive/decode-protobuf.ts';
 import type { SpanLimits } from '../../receive/limits.ts';
 import { type Reader, readAnyValue, reader } from '../../receive/protobuf-fields.ts';
 import { startsWithSchemaUrl } from '../../receive/raw-bytes.ts';
-import type { ResourceFacts, SpanFacts } from './span-facts.ts';
+import { type ResourceFacts, type SpanFacts, traceHash } from './span-facts.ts';
 
 const VARINT = 0;
 const I64 = 1;
@@ -204,7 +204,7 @@ class Scan {
   spanLength = 0;
   parentLength = 0;
   parentAt = -1;
-  /** The span's links as [trace low, span low, ...]; a fresh array once a span has any. */
+  /** The span's links as [traceHash, spanWord, ...]; a fresh array once a span has any. */
   linkLows: number[] = NO_LINKS;
   name = '';
   kind = 0;
@@ -633,8 +633,8 @@ class Scan {
       traceId: this.traceHex(),
       spanKey: this.spanKey(),
       root: this.parentLength === 0,
-      traceLow: this.dv.getUint32(this.traceAt + 12),
-      parentLow: this.parentLength === 0 ? 0 : this.dv.getUint32(this.parentAt + 4),
+      traceHash: this.traceHashAt(this.traceAt),
+      parentWord: this.parentLength === 0 ? 0 : this.spanWordAt(this.parentAt),
       links: this.linkLows,
       name: this.name,
       kind: this.kind as SpanKindNumber,
@@ -719,7 +719,7 @@ class Scan {
     // Hex of 32 and 16 digits; a link's ids may be all zeros.
     if (traceLength !== 16 || spanLength !== 8) throw GIVE_UP;
     if (this.linkLows === NO_LINKS) this.linkLows = [];
-    this.linkLows.push(this.dv.getUint32(traceAt + 12), this.dv.getUint32(spanAt + 4));
+    this.linkLows.push(this.traceHashAt(traceAt), this.spanWordAt(spanAt));
     this.ownerLeft = spanOwner;
   }
 
@@ -764,6 +764,16 @@ class Scan {
       dv.getInt32(at + 8) !== dv.getInt32(last + 8) || dv.getInt32(at + 12) !== dv.getInt32(last + 12)
     ) this.lastTraceHex = this.buf.toString('hex', at, at + 16);
     return this.lastTraceHex;
+  }
+
+  traceHashAt(at: number): number {
+    const dv = this.dv;
+    return traceHash(dv.getUint32(at), dv.getUint32(at + 4), dv.getUint32(at + 8), dv.getUint32(at + 12));
+  }
+
+  /** spanWord(spanKey) of the 8 bytes at `at`. */
+  spanWordAt(at: number): number {
+    return (this.dv.getUint32(at + 4) ^ Math.imul(this.dv.getUint32(at) % 0x200000, 0x9e3779b1)) >>> 0;
   }
 
   /** segment-index.ts spanKey from the 8 bytes: the first 4 (hex digits 0-7) and the last 4 (8-15) as big-endian numbers. */

@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import type { SpanKindNumber, StoredSpan } from '../../model.ts';
 import { buildServiceMap } from '../../query/service-map.ts';
 import { makeSpan } from '../store-contract.ts';
+import { PairTable } from './edge-resolver.ts';
 import { MAP_BUCKET_NS } from './map-summary.ts';
 import { SegmentStore, type SegmentStoreOptions } from './segment-store.ts';
 
@@ -189,5 +190,30 @@ describe('service map counted by the segment store', () => {
     assert.equal((await near.serviceMap(...ALL)).edges[0]?.count, 40, 'pairs sent close together are all counted');
     await store.close();
     await near.close();
+  });
+
+  it('tells apart traces whose ids differ only in their first bytes, with the same span ids in each', async () => {
+    // The ingest bench's shape: one template's span ids, trace ids stamped in their first 8 bytes.
+    const traces = Array.from({ length: 300 }, (_, t) => {
+      const traceId = `${(t + 1).toString(16).padStart(16, '0')}${'ab'.repeat(8)}`;
+      const services = [`svc-${t % 7}`, `svc-${(t + 1 + (t % 3)) % 7}`];
+      return [0, 1].map((i) => {
+        const s = makeSpan({ trace: 1, span: i + 1, ...(i ? { parent: 1 } : {}), service: services[i] as string, kind: i ? 2 : 3, startMs: T0 + t, durMs: 1 });
+        s.span.traceId = traceId;
+        return s;
+      });
+    });
+    const store = await counted(traces.map((t) => [t[1] as StoredSpan]).concat(traces.map((t) => [t[0] as StoredSpan])));
+    assert.deepEqual(await store.serviceMap(...ALL), buildServiceMap(traces));
+    await store.close();
+  });
+
+  it('looks at a bounded run of slots: entries piling onto one slot beyond it are dropped, not searched for', () => {
+    const table = new PairTable(10, true);
+    for (let i = 0; i < 200; i++) table.add(7, 7, (1 << 30) | i, i);
+    const values: number[] = [];
+    table.take(7, 7, values, []);
+    assert.ok(values.length > 0 && values.length < 200, `${values.length} kept`);
+    assert.equal(table.get(7, 7), 0, 'all taken');
   });
 });

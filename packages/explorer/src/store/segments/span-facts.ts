@@ -24,10 +24,10 @@ export interface SpanFacts {
   /** spanKey(span id): 53 bits of it, what de-duplication compares. */
   spanKey: number;
   root: boolean;
-  /** The last 4 bytes of the trace id and of the parent span id (0 for a root), for pairing spans with parents (edge-resolver.ts). */
-  traceLow: number;
-  parentLow: number;
-  /** Links as [trace low, span low, ...] (the last 4 bytes of each id); empty for most spans. */
+  /** For pairing spans with parents (edge-resolver.ts): traceHash of the trace id, spanWord of the parent's id (0 for a root). */
+  traceHash: number;
+  parentWord: number;
+  /** Links as [traceHash, spanWord, ...]; empty for most spans. */
   links: number[];
   name: string;
   kind: SpanKindNumber;
@@ -50,8 +50,32 @@ function pairsOf(attributes: StoredSpan['span']['attributes']): string[] {
 }
 
 const NO_LINKS: number[] = [];
-/** The last 8 hex digits (4 bytes) of an id as an unsigned number. */
-const low32 = (hexId: string) => Number.parseInt(hexId.slice(-8), 16) >>> 0;
+
+/**
+ * Per process: the pairing tables' slots depend on it, so ids cannot be chosen to pile into
+ * one slot chain (edge-resolver.ts also caps the chains).
+ */
+const SEED = (Math.random() * 2 ** 32) >>> 0;
+
+/** A seeded 32-bit hash of a trace id given as its four big-endian words. */
+export function traceHash(w0: number, w1: number, w2: number, w3: number): number {
+  let h = SEED;
+  h = Math.imul(h ^ w0, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h ^ w1, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = Math.imul(h ^ w2, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h ^ w3, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+const word = (hex: string, at: number) => Number.parseInt(hex.slice(at, at + 8), 16) >>> 0;
+export const traceHashOfHex = (hex: string): number => traceHash(word(hex, 0), word(hex, 8), word(hex, 16), word(hex, 24));
+
+/** A span id's spanKey (segment-index.ts) folded into 32 bits. */
+export const spanWord = (key: number): number => ((key >>> 0) ^ Math.imul(Math.floor(key / 0x100000000), 0x9e3779b1)) >>> 0;
 
 /** Per decoded resource and scope object, computed once: the spans of one export share them. */
 const resources = new WeakMap<object, ResourceFacts>();
@@ -73,9 +97,9 @@ export function factsOf(s: StoredSpan): SpanFacts {
     traceId: sp.traceId,
     spanKey: spanKey(sp.spanId),
     root: sp.parentSpanId === '',
-    traceLow: low32(sp.traceId),
-    parentLow: sp.parentSpanId === '' ? 0 : low32(sp.parentSpanId),
-    links: sp.links.length ? sp.links.flatMap((l) => [low32(l.traceId), low32(l.spanId)]) : NO_LINKS,
+    traceHash: traceHashOfHex(sp.traceId),
+    parentWord: sp.parentSpanId === '' ? 0 : spanWord(spanKey(sp.parentSpanId)),
+    links: sp.links.length ? sp.links.flatMap((l) => [traceHashOfHex(l.traceId), spanWord(spanKey(l.spanId))]) : NO_LINKS,
     name: sp.name,
     kind: sp.kind,
     startNs: BigInt(sp.startTimeUnixNano),
