@@ -36,6 +36,8 @@ const LIVE = 1 << 30;
 const TAKEN = 1;
 /** Slots looked at per insert or lookup at most (at half load a chain averages 1.5). */
 const MAX_PROBE = 32;
+/** Entries one take can return: a run in each generation. */
+export const TAKE_MAX = 2 * (MAX_PROBE + 1);
 
 const KINDS: readonly EdgeKind[] = ['rpc', 'http', 'messaging', 'other'];
 const PRODUCER = 4;
@@ -118,10 +120,12 @@ export class PairTable {
     return find(this.cur, a, b) || find(this.old, a, b);
   }
 
-  /** Removes every live entry under the keys, appending values and extras to the arrays. */
-  take(a: number, b: number, values: number[], extras: number[]): void {
-    takeFrom(this.cur, a, b, values, extras);
-    takeFrom(this.old, a, b, values, extras);
+  /**
+   * Removes every live entry under the keys, writing values and extras to the arrays (room
+   * for TAKE_MAX) from index 0; returns how many.
+   */
+  take(a: number, b: number, values: Uint32Array, extras: Uint32Array): number {
+    return takeFrom(this.old, a, b, values, extras, takeFrom(this.cur, a, b, values, extras, 0));
   }
 }
 
@@ -133,14 +137,16 @@ function find(g: Generation, a: number, b: number): number {
   return 0;
 }
 
-function takeFrom(g: Generation, a: number, b: number, values: number[], extras: number[]): void {
+function takeFrom(g: Generation, a: number, b: number, values: Uint32Array, extras: Uint32Array, n: number): number {
   const mask = (1 << g.bits) - 1;
   for (let i = g.slot(a, b), probes = 0; g.v[i] !== 0 && probes <= MAX_PROBE; i = (i + 1) & mask, probes++) {
     if (g.a[i] !== a || g.b[i] !== b || g.v[i] === TAKEN) continue;
-    values.push(g.v[i] as number);
-    extras.push(g.x ? (g.x[i] as number) : 0);
+    values[n] = g.v[i] as number;
+    extras[n] = g.x ? (g.x[i] as number) : 0;
+    n++;
     g.v[i] = TAKEN;
   }
+  return n;
 }
 
 function edgeKind(from: number, to: number): EdgeKind {
@@ -168,9 +174,10 @@ export class EdgeResolver {
   /** Edge keys by (from, to, kind, system) code: a key string is built once per distinct edge. */
   private readonly keys = new Map<number, string>();
   // Scratch, reused by every call.
-  private readonly packed: number[] = [];
-  private readonly takenValues: number[] = [];
-  private readonly takenBuckets: number[] = [];
+  private packed = new Uint32Array(256);
+  private buckets = new Float64Array(256);
+  private readonly takenValues = new Uint32Array(TAKE_MAX);
+  private readonly takenBuckets = new Uint32Array(TAKE_MAX);
   private lastResource: object | undefined;
   private lastServiceId = 0;
 
@@ -185,28 +192,32 @@ export class EdgeResolver {
    * remembered first, so pairs within one call never wait.
    */
   observe(spans: readonly SpanFacts[], summary: MapSummary): void {
+    if (this.packed.length < spans.length) {
+      this.packed = new Uint32Array(spans.length * 2);
+      this.buckets = new Float64Array(spans.length * 2);
+    }
     const packed = this.packed;
-    packed.length = 0;
-    for (const s of spans) {
+    const buckets = this.buckets;
+    const values = this.takenValues;
+    const waited = this.takenBuckets;
+    for (let j = 0; j < spans.length; j++) {
+      const s = spans[j] as SpanFacts;
       const no = bucketOf(s.startNs);
+      buckets[j] = no;
       summary.span(no, s.resource.service, s.statusCode === 2);
       const v = this.pack(s);
-      packed.push(v);
+      packed[j] = v;
       if (v === 0) continue;
       const word = spanWord(s.spanKey);
       this.seen.add(s.traceHash, word, v);
-      const values = this.takenValues;
-      const buckets = this.takenBuckets;
-      values.length = 0;
-      buckets.length = 0;
-      this.waiting.take(s.traceHash, word, values, buckets);
-      for (let i = 0; i < values.length; i++) this.close(v, values[i] as number, buckets[i] as number, summary);
+      const n = this.waiting.take(s.traceHash, word, values, waited);
+      for (let i = 0; i < n; i++) this.close(v, values[i] as number, waited[i] as number, summary);
     }
     for (let j = 0; j < spans.length; j++) {
       const v = packed[j] as number;
       if (v === 0) continue;
       const s = spans[j] as SpanFacts;
-      const no = bucketOf(s.startNs);
+      const no = buckets[j] as number;
       if (!s.root) this.pair(s.traceHash, s.parentWord, v, no, summary);
       if (((v >>> KIND_SHIFT) & 7) === CONSUMER) {
         const links = s.links;
