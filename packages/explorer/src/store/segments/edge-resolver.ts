@@ -9,7 +9,7 @@
  * Memory is fixed: two open-addressing tables of typed arrays, each in two
  * generations; when the newer fills to half its slots the older is cleared
  * and reused. A pair whose halves arrive further apart than that (by default
- * 512k-1M spans, minutes at ordinary rates) is not counted, nor is one whose
+ * 256k-512k spans: minutes at ordinary rates, 2.5-5 s at 100k spans/s) is not counted, nor is one whose
  * halves straddle a restart. Keys are a seeded hash of the trace id and the
  * span id folded to 32 bits (span-facts.ts): a wrong pair needs both to clash.
  * A slot chain is followed for MAX_PROBE slots at most, so ids sent to pile
@@ -158,7 +158,7 @@ function edgeKind(from: number, to: number): EdgeKind {
 }
 
 export interface EdgeResolverOptions {
-  /** log2 of the slots per generation of the table of spans seen; default 20 (24 MiB). */
+  /** log2 of the slots per generation of the table of spans seen; default 19 (12 MiB). */
   seenBits?: number;
   /** log2 of the slots per generation of the table of spans waiting for a parent; default 19 (16 MiB). */
   waitingBits?: number;
@@ -182,7 +182,7 @@ export class EdgeResolver {
   private lastServiceId = 0;
 
   constructor(opts: EdgeResolverOptions = {}) {
-    this.seen = new PairTable(opts.seenBits ?? 20, false);
+    this.seen = new PairTable(opts.seenBits ?? 19, false);
     this.waiting = new PairTable(opts.waitingBits ?? 19, true);
   }
 
