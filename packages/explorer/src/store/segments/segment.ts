@@ -64,6 +64,11 @@ export class Segment {
   private readonly pending = new Map<number, BlockBuilder>();
   private open: BlockBuilder | undefined;
   private openNo = -1;
+  /**
+   * Full blocks already deflating (on libuv's pool): a block is deflated as soon as it fills,
+   * while the commit before it still syncs, so a commit mostly waits for its write alone.
+   */
+  private readonly deflating = new Map<number, Promise<Buffer>>();
   private log: SegmentLog | undefined;
   /** The file's length. */
   bytes = 0;
@@ -140,6 +145,13 @@ export class Segment {
     for (const s of fresh) this.open.add(traceId, { span: s.bytes, resource: s.resource.bytes, scope: s.scope });
     this.index.add(traceId, fresh, this.openNo);
     edges.observe(fresh, this.index.map);
+    if (this.open.spanCount >= BLOCK_SPANS) {
+      const done = deflate(this.open.encode(), { level: 1 });
+      // Awaited by the commit; a failure is that commit's to report, not an unhandled rejection meanwhile.
+      done.catch(() => undefined);
+      this.deflating.set(this.openNo, done);
+      this.open = undefined;
+    }
     return refused;
   }
 
@@ -152,7 +164,8 @@ export class Segment {
     if (!this.pending.size) return;
     const taken = [...this.pending];
     this.open = undefined;
-    const payloads = await Promise.all(taken.map(([, b]) => deflate(b.encode(), { level: 1 })));
+    const payloads = await Promise.all(taken.map(([no, b]) => this.deflating.get(no) ?? deflate(b.encode(), { level: 1 })));
+    for (const [no] of taken) this.deflating.delete(no);
     this.log ??= await SegmentLog.create(this.file);
     const refs = await this.log.append(payloads);
     taken.forEach(([no], i) => {
