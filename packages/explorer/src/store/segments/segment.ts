@@ -21,8 +21,13 @@ import { type SpanFacts, factsOf } from './span-facts.ts';
 import { decodeResource, decodeScope, decodeSpan } from './span-protobuf.ts';
 
 const deflate = promisify(zlib.deflateRaw);
-/** Spans per block at most: a trace read inflates whole blocks, so they stay small (~50 KB, ~0.1 ms each). */
-export const BLOCK_SPANS = 256;
+/**
+ * Spans per block: a block is sealed (and deflated) once it holds this many. A trace read
+ * inflates whole blocks (~100 KB, ~0.1-0.2 ms); each block is one deflate call, 0.1-0.3 ms of
+ * the event loop's time: 512 wrote 5-26% more spans per CPU-second than 256 in alternating runs
+ * of the write loop (docs/performance.md, section 3).
+ */
+export const BLOCK_SPANS = 512;
 
 export const segmentFile = (dir: string, seq: number) => path.join(dir, `${String(seq).padStart(8, '0')}.seg`);
 export const seqOfFile = (name: string): number | undefined => {
