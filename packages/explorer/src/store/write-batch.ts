@@ -6,6 +6,7 @@
  * pairs (`attrs`), operations and resources (resource-ids.ts) are recorded
  * for search, de-duplicated within the batch (INSERT OR IGNORE across batches).
  */
+import { groupByTrace } from './group-by-trace.ts';
 import type Database from 'better-sqlite3';
 import { type StoredSpan, valueToString } from '../model.ts';
 import { encodeChunk } from './chunk-codec.ts';
@@ -30,16 +31,6 @@ const TRACE_TABLES = ['chunks', 'trace_ops', 'attrs', 'trace_resources', 'traces
 interface Batch {
   ops: Map<string, SeenOperation>;
   refused: Set<StoredSpan>;
-}
-
-function groupByTrace(spans: readonly StoredSpan[]): Map<string, StoredSpan[]> {
-  const byTrace = new Map<string, StoredSpan[]>();
-  for (const s of spans) {
-    const list = byTrace.get(s.span.traceId);
-    if (list) list.push(s);
-    else byTrace.set(s.span.traceId, [s]);
-  }
-  return byTrace;
 }
 
 /** The attribute pairs of one trace's new spans, each written once as an `attrs` row. */
@@ -103,7 +94,7 @@ class SqliteBatchWriter implements BatchWriter {
     this.resources = new ResourceIds(db);
     this.spanIds = new TraceSpanIds(db, maxSpansPerTrace);
     this.writeAll = db.transaction((spans: StoredSpan[], batch: Batch) => {
-      for (const [traceId, list] of groupByTrace(spans)) this.writeTrace(traceId, list, batch);
+      for (const [traceId, list] of groupByTrace(spans, (s) => s.span.traceId)) this.writeTrace(traceId, list, batch);
       this.catalog.record(batch.ops.values());
     });
     this.deleteAll = db.transaction((tseqs: number[]) => this.deleteInTransaction(tseqs));

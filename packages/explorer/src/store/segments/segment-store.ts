@@ -26,6 +26,7 @@ import {
 } from '../store.ts';
 import { INDEXED_VALUE_CHARS } from '../schema.ts';
 import { type StoreLimits, resolveStoreLimits } from '../store-limits.ts';
+import { groupByTrace } from '../group-by-trace.ts';
 import { BlockCache } from './block-cache.ts';
 import { MalformedBlockError } from './segment-errors.ts';
 import { type DirLock, lockDir } from './dir-lock.ts';
@@ -66,16 +67,6 @@ interface Waiter {
 }
 
 const STORED: WriteResult = Object.freeze({ rejected: 0, messages: [] }) as WriteResult;
-
-function groupByTrace(spans: readonly SpanFacts[]): Map<string, SpanFacts[]> {
-  const byTrace = new Map<string, SpanFacts[]>();
-  for (const s of spans) {
-    const list = byTrace.get(s.traceId);
-    if (list) list.push(s);
-    else byTrace.set(s.traceId, [s]);
-  }
-  return byTrace;
-}
 
 export class SegmentStore implements Store {
   readonly dir: string;
@@ -180,7 +171,7 @@ export class SegmentStore implements Store {
     if (this.recovering) return Promise.reject(new StoreUnavailableError('the trace store is re-reading its files after a failed write', 1));
     if (this.queuedSpans > 0 && this.queuedSpans + spans.length > this.maxQueued) return Promise.reject(new StoreBusyError(1));
     let rejected = 0;
-    for (const [traceId, list] of groupByTrace(spans)) rejected += this.ownerOf(traceId).accept(traceId, list, this.limits.maxSpansPerTrace, this.edges);
+    for (const [traceId, list] of groupByTrace(spans, (s) => s.traceId)) rejected += this.ownerOf(traceId).accept(traceId, list, this.limits.maxSpansPerTrace, this.edges);
     const result: WriteResult = rejected
       ? { rejected, messages: [`${rejected} span(s) refused: their trace already holds the most spans a trace may (${this.limits.maxSpansPerTrace})`] }
       : STORED;
