@@ -12,6 +12,13 @@ export const MAP_BUCKET_NS = 10_000_000_000;
 
 export const bucketOf = (startNs: bigint): number => Math.floor(Number(startNs) / MAP_BUCKET_NS);
 
+/**
+ * Buckets one segment keeps at most (a day of 10 s buckets). Start times are the sender's to
+ * choose: past this, a span in a new bucket is counted in the segment's nearest end bucket, so
+ * spans with scattered times cost a counter each, not a bucket each.
+ */
+export const MAX_BUCKETS = 8640;
+
 /** [count, errors]. */
 type Counts = [number, number];
 
@@ -97,6 +104,10 @@ export class MapSummary {
   private bucket(no: number): Bucket {
     if (no === this.lastNo && this.last) return this.last;
     let b = this.buckets.get(no);
+    if (!b && this.buckets.size >= MAX_BUCKETS) {
+      no = no < this.minBucket ? this.minBucket : this.maxBucket;
+      b = this.buckets.get(no);
+    }
     if (!b) {
       b = { nodes: new Map(), edges: new Map() };
       this.buckets.set(no, b);

@@ -15,7 +15,7 @@ import type { SpanKindNumber, StoredSpan } from '../../model.ts';
 import { buildServiceMap } from '../../query/service-map.ts';
 import { makeSpan } from '../store-contract.ts';
 import { PairTable, TAKE_MAX } from './edge-resolver.ts';
-import { MAP_BUCKET_NS } from './map-summary.ts';
+import { MAP_BUCKET_NS, MAX_BUCKETS, MapSummary, MapTotals } from './map-summary.ts';
 import { SegmentStore, type SegmentStoreOptions } from './segment-store.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tw-map-'));
@@ -214,5 +214,14 @@ describe('service map counted by the segment store', () => {
     const n = table.take(7, 7, new Uint32Array(TAKE_MAX), new Uint32Array(TAKE_MAX));
     assert.ok(n > 0 && n < 200, `${n} kept`);
     assert.equal(table.get(7, 7), 0, 'all taken');
+  });
+
+  it('keeps at most MAX_BUCKETS buckets a segment, counting spans with scattered start times in its end buckets', () => {
+    const summary = new MapSummary();
+    for (let i = 0; i < MAX_BUCKETS + 500; i++) summary.span(i, 'svc', false);
+    assert.equal(summary.snapshot().buckets.size, MAX_BUCKETS);
+    const totals = new MapTotals();
+    summary.addTo(totals, 0, Number.MAX_SAFE_INTEGER);
+    assert.deepEqual(totals.nodes.get('svc'), [MAX_BUCKETS + 500, 0], 'every span is still counted');
   });
 });
