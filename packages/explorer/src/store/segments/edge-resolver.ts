@@ -44,6 +44,8 @@ const PRODUCER = 4;
 const CONSUMER = 5;
 const MAX_SERVICES = SERVICE_MASK;
 const MAX_SYSTEMS = SYSTEM_MASK;
+/** Edge key strings remembered at most. */
+const MAX_KEYS = 65_536;
 
 /** One generation of a table: linear probing over 2^bits slots, filled to half at most. */
 class Generation {
@@ -250,6 +252,8 @@ export class EdgeResolver {
     const code = ((from * (SERVICE_MASK + 1) + to) * 4 + KINDS.indexOf(kind)) * (SYSTEM_MASK + 1) + system;
     let key = this.keys.get(code);
     if (key === undefined) {
+      // A memo, not a record: senders choosing service names could otherwise grow it without end.
+      if (this.keys.size >= MAX_KEYS) this.keys.clear();
       key = edgeKey({ from: this.serviceNames[from] as string, to: this.serviceNames[to] as string, kind, ...(system ? { system: this.systemNames[system] as string } : {}) });
       this.keys.set(code, key);
     }
