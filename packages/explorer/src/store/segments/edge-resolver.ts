@@ -101,6 +101,11 @@ export class PairTable {
     return this.cur;
   }
 
+  clear(): void {
+    this.cur.clear();
+    this.old.clear();
+  }
+
   /** Adds the entry (keys may repeat). */
   add(a: number, b: number, v: number, x = 0): void {
     const g = this.room();
@@ -182,6 +187,8 @@ export class EdgeResolver {
   private readonly takenBuckets = new Uint32Array(TAKE_MAX);
   private lastResource: object | undefined;
   private lastServiceId = 0;
+  /** Bumped by reset: packed values of an earlier epoch name other services. */
+  private epoch = 0;
 
   constructor(opts: EdgeResolverOptions = {}) {
     this.seen = new PairTable(opts.seenBits ?? 19, false);
@@ -202,13 +209,16 @@ export class EdgeResolver {
     const buckets = this.buckets;
     const values = this.takenValues;
     const waited = this.takenBuckets;
+    const epoch = this.epoch;
+    for (let j = 0; j < spans.length; j++) packed[j] = this.pack(spans[j] as SpanFacts, true);
+    // A dictionary restarted part way: every span of the call is packed again in the new one.
+    if (this.epoch !== epoch) for (let j = 0; j < spans.length; j++) packed[j] = this.pack(spans[j] as SpanFacts, false);
     for (let j = 0; j < spans.length; j++) {
       const s = spans[j] as SpanFacts;
       const no = bucketOf(s.startNs);
       buckets[j] = no;
       summary.span(no, s.resource.service, s.statusCode === 2);
-      const v = this.pack(s);
-      packed[j] = v;
+      const v = packed[j] as number;
       if (v === 0) continue;
       const word = spanWord(s.spanKey);
       this.seen.add(s.traceHash, word, v);
@@ -260,14 +270,45 @@ export class EdgeResolver {
     summary.edge(no, key, ((parent | child) & ERROR) !== 0);
   }
 
-  /** The span's facts packed (see the bit layout above); 0 once the store has seen more services than the layout holds. */
-  private pack(s: SpanFacts): number {
+  /**
+   * Starts over when a dictionary is full (4,095 services or 255 brokers since the last time,
+   * e.g. service names that carry a pod id): the pairs waiting at that moment are not counted.
+   */
+  private reset(): void {
+    this.epoch++;
+    this.seen.clear();
+    this.waiting.clear();
+    this.serviceIds.clear();
+    this.serviceNames.length = 1;
+    this.systemIds.clear();
+    this.systemNames.length = 1;
+    this.keys.clear();
+    this.lastResource = undefined;
+  }
+
+  private serviceId(s: SpanFacts, mayReset: boolean): number {
     if (s.resource !== this.lastResource) {
+      let id = idOf(s.resource.service, this.serviceIds, this.serviceNames, MAX_SERVICES);
+      if (id === 0 && mayReset) {
+        this.reset();
+        id = idOf(s.resource.service, this.serviceIds, this.serviceNames, MAX_SERVICES);
+      }
       this.lastResource = s.resource;
-      this.lastServiceId = idOf(s.resource.service, this.serviceIds, this.serviceNames, MAX_SERVICES);
+      this.lastServiceId = id;
     }
-    const service = this.lastServiceId;
-    if (service === 0) return 0;
+    return this.lastServiceId;
+  }
+
+  private systemId(name: string, mayReset: boolean): number {
+    const id = idOf(name, this.systemIds, this.systemNames, MAX_SYSTEMS);
+    if (id !== 0 || !mayReset) return id;
+    this.reset();
+    return idOf(name, this.systemIds, this.systemNames, MAX_SYSTEMS);
+  }
+
+  /** The span's facts packed (see the bit layout above); 0 when a dictionary is full and may not restart. */
+  private pack(s: SpanFacts, mayReset: boolean): number {
+    const service = this.serviceId(s, mayReset);
     let v = LIVE | service | (s.kind << KIND_SHIFT) | (s.statusCode === 2 ? ERROR : 0);
     const pairs = s.pairs;
     for (let i = 0; i + 1 < pairs.length; i += 2) {
@@ -277,7 +318,7 @@ export class EdgeResolver {
         v |= MESSAGING;
         // The first messaging.system, as buildServiceMap reads it.
         if (key === 'messaging.system' && pairs[i + 1] && !(v & (SYSTEM_MASK << SYSTEM_SHIFT))) {
-          v |= idOf((pairs[i + 1] as string).toLowerCase(), this.systemIds, this.systemNames, MAX_SYSTEMS) << SYSTEM_SHIFT;
+          v |= this.systemId((pairs[i + 1] as string).toLowerCase(), mayReset) << SYSTEM_SHIFT;
         }
       } else if (c === 114 /* r */ && key.startsWith('rpc.')) v |= RPC;
       else if (c === 104 /* h */ && key.startsWith('http.')) v |= HTTP;

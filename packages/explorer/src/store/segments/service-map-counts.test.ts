@@ -224,4 +224,27 @@ describe('service map counted by the segment store', () => {
     summary.addTo(totals, 0, Number.MAX_SAFE_INTEGER);
     assert.deepEqual(totals.nodes.get('svc'), [MAX_BUCKETS + 500, 0], 'every span is still counted');
   });
+
+  it('starts its dictionaries over once 4,095 services were seen, and names every edge right across the restart', async () => {
+    const lone = (t: number, service: string) => makeSpan({ trace: t, span: 1, service, startMs: T0, durMs: 1 });
+    const filler = Array.from({ length: 4090 }, (_, i) => lone(10_000 + i, `pod-${i}`));
+    const parent = makeSpan({ trace: 1, span: 1, service: 'gateway', kind: 3, startMs: T0, durMs: 1 });
+    const child = makeSpan({ trace: 1, span: 2, parent: 1, service: 'orders', kind: 2, startMs: T0, durMs: 1 });
+    // One trace (one call of the resolver) whose later spans bring the 4,096th service: the
+    // dictionary restarts part way through packing it, and the whole call is packed again.
+    const late = [
+      makeSpan({ trace: 2, span: 1, service: 'cart', kind: 3, startMs: T0, durMs: 1 }),
+      makeSpan({ trace: 2, span: 2, parent: 1, service: 'users', kind: 2, startMs: T0, durMs: 1 }),
+      ...Array.from({ length: 10 }, (_, i) => makeSpan({ trace: 2, span: 3 + i, parent: 1, service: `new-${i}`, startMs: T0, durMs: 1 })),
+    ];
+    const store = await counted([filler, [child], late, [parent]]);
+    const map = await store.serviceMap(...ALL);
+    assert.deepEqual(
+      map.edges.map((e) => [e.from, e.to]),
+      [['cart', 'new-0'], ['cart', 'new-1'], ['cart', 'new-2'], ['cart', 'new-3'], ['cart', 'new-4'], ['cart', 'new-5'], ['cart', 'new-6'], ['cart', 'new-7'], ['cart', 'new-8'], ['cart', 'new-9'], ['cart', 'users']],
+      'the pair split across the restart (gateway, orders) is lost; the call that restarted it is counted under its own names',
+    );
+    assert.equal(map.nodes.length, 4090 + 4 + 10);
+    await store.close();
+  });
 });
