@@ -10,6 +10,7 @@ import { makeSpan } from '../store-contract.ts';
 import { StoreCorruptError, StoreUnavailableError } from '../store.ts';
 import { migrateSqlite } from './migrate.ts';
 import { SEGMENTS_DIR, SegmentStore } from './segment-store.ts';
+import { readSnapshot, writeSnapshot } from './segment-snapshot.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tw-seg-open-'));
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
@@ -61,5 +62,28 @@ describe('opening a data directory with the segment store', () => {
     await assert.rejects(SegmentStore.open({ dataDir: dir }), (e: Error) => e instanceof StoreCorruptError && /move that file aside/.test(e.message));
     const fixed = (fs.rmSync(path.join(dir, SEGMENTS_DIR, '00000001.seg')), await SegmentStore.open({ dataDir: dir }));
     await fixed.close();
+  });
+
+  it('removes a snapshot a crash left half-written, and still opens from the segment file', async () => {
+    const dir = tmp();
+    const store = await SegmentStore.open({ dataDir: dir, segmentSpans: 4 });
+    await store.write(trace(1, 4, 1000));
+    await store.close();
+    const stray = path.join(dir, SEGMENTS_DIR, '00000001.idx.tmp');
+    fs.writeFileSync(stray, 'TWIDX04\npartial');
+    const again = await SegmentStore.open({ dataDir: dir });
+    assert.equal(fs.existsSync(stray), false);
+    assert.equal((await again.search(q)).total, 1);
+    await again.close();
+  });
+
+  it('leaves no temporary file behind when a snapshot cannot be put in place', async () => {
+    const dir = tmp();
+    const target = path.join(dir, '00000001.idx');
+    // A directory where the snapshot should go: the rename fails after the temporary file was written.
+    fs.mkdirSync(path.join(target, 'occupied'), { recursive: true });
+    await assert.rejects(writeSnapshot(target, { covered: 0, refs: [], index: {} as never }));
+    assert.deepEqual(fs.readdirSync(dir), ['00000001.idx']);
+    assert.equal(readSnapshot(target), undefined);
   });
 });

@@ -30,8 +30,14 @@ export async function writeSnapshot(file: string, snap: SegmentSnapshot): Promis
   MAGIC.copy(head);
   head.writeUInt32LE(zlib.crc32(payload), MAGIC.length);
   const tmp = `${file}.tmp`;
-  await fs.promises.writeFile(tmp, Buffer.concat([head, payload]));
-  await fs.promises.rename(tmp, file);
+  try {
+    await fs.promises.writeFile(tmp, Buffer.concat([head, payload]));
+    await fs.promises.rename(tmp, file);
+  } catch (err) {
+    // A half-written snapshot is no use to anyone: do not leave it taking disk space.
+    await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
 }
 
 export function readSnapshot(file: string): SegmentSnapshot | undefined {

@@ -102,8 +102,10 @@ export class SegmentStore implements Store {
     const store = new SegmentStore(opts);
     fs.mkdirSync(store.dir, { recursive: true });
     store.lock = lockDir(store.dir);
-    const seqs = fs
-      .readdirSync(store.dir)
+    const names = fs.readdirSync(store.dir);
+    // Snapshots a crash cut short (the finished ones were renamed into place).
+    for (const n of names) if (n.endsWith('.idx.tmp')) fs.rmSync(path.join(store.dir, n), { force: true });
+    const seqs = names
       .map(seqOfFile)
       .filter((n): n is number => n !== undefined)
       .sort((a, b) => a - b);
