@@ -140,7 +140,7 @@ export class MapSummary {
         this.total = new MapTotals();
         for (const b of this.buckets.values()) this.total.add(b);
       }
-      into.add({ nodes: this.total.nodes, edges: this.total.edges });
+      into.add(this.total);
       return;
     }
     // A short window over a long segment walks its own buckets, a long one the segment's.

@@ -20,7 +20,7 @@ import { ProtobufContext } from '../../receive/decode-protobuf.ts';
 import type { SpanLimits } from '../../receive/limits.ts';
 import { type Reader, readAnyValue, reader } from '../../receive/protobuf-fields.ts';
 import { startsWithSchemaUrl } from '../../receive/raw-bytes.ts';
-import { type ResourceFacts, type SpanFacts, traceHash } from './span-facts.ts';
+import { NO_LINKS, type ResourceFacts, type SpanFacts, spanWord, traceHash } from './span-facts.ts';
 
 const VARINT = 0;
 const I64 = 1;
@@ -29,7 +29,6 @@ const I32 = 5;
 
 /** Bytes of an absent Resource or InstrumentationScope message, as the decoder keeps them. */
 const EMPTY: Uint8Array = new Uint8Array(0);
-const NO_LINKS: number[] = [];
 const UNKNOWN_SERVICE = 'unknown_service';
 
 /**
@@ -631,7 +630,7 @@ class Scan {
     this.checkSpan();
     return {
       traceId: this.traceHex(),
-      spanKey: this.spanKey(),
+      spanKey: this.spanKeyAt(this.spanAt),
       root: this.parentLength === 0,
       traceHash: this.traceHashAt(this.traceAt),
       parentWord: this.parentLength === 0 ? 0 : this.spanWordAt(this.parentAt),
@@ -771,14 +770,12 @@ class Scan {
     return traceHash(dv.getUint32(at), dv.getUint32(at + 4), dv.getUint32(at + 8), dv.getUint32(at + 12));
   }
 
-  /** spanWord(spanKey) of the 8 bytes at `at`. */
   spanWordAt(at: number): number {
-    return (this.dv.getUint32(at + 4) ^ Math.imul(this.dv.getUint32(at) % 0x200000, 0x9e3779b1)) >>> 0;
+    return spanWord(this.spanKeyAt(at));
   }
 
-  /** segment-index.ts spanKey from the 8 bytes: the first 4 (hex digits 0-7) and the last 4 (8-15) as big-endian numbers. */
-  spanKey(): number {
-    const at = this.spanAt;
+  /** segment-index.ts spanKey from the 8 bytes at `at`: the first 4 (hex digits 0-7) and the last 4 (8-15) as big-endian numbers. */
+  spanKeyAt(at: number): number {
     return (this.dv.getUint32(at) % 0x200000) * 0x100000000 + this.dv.getUint32(at + 4);
   }
 }

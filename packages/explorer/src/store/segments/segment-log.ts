@@ -117,9 +117,8 @@ export class SegmentLog {
     }
   }
 
-  /** The payload of one record written earlier. */
   /**
-   * A block, read on the calling thread: ~10 µs from the page cache, where a trip through
+   * The payload of one record written earlier, read on the calling thread: ~10 µs from the page cache, where a trip through
    * libuv's pool took 3-15 ms at the p99 on this VM (waking an idle vCPU), which was most of
    * trace by id's p99 at 10M spans. A read that misses the cache blocks for one disk read, as
    * the SQLite store's reads always did.

@@ -21,6 +21,7 @@ import { type SpanFacts, factsOf } from './span-facts.ts';
 import { decodeResource, decodeScope, decodeSpan } from './span-protobuf.ts';
 
 const deflate = promisify(zlib.deflateRaw);
+const deflateBlock = (b: BlockBuilder) => deflate(b.encode(), { level: 1 });
 /**
  * Spans per block: a block is sealed (and deflated) once it holds this many. A trace read
  * inflates whole blocks (~100 KB, ~0.1-0.2 ms); each block is one deflate call, 0.1-0.3 ms of
@@ -151,7 +152,7 @@ export class Segment {
     this.index.add(traceId, fresh, this.openNo);
     edges.observe(fresh, this.index.map);
     if (this.open.spanCount >= BLOCK_SPANS) {
-      const done = deflate(this.open.encode(), { level: 1 });
+      const done = deflateBlock(this.open);
       // Awaited by the commit; a failure is that commit's to report, not an unhandled rejection meanwhile.
       done.catch(() => undefined);
       this.deflating.set(this.openNo, done);
@@ -169,7 +170,7 @@ export class Segment {
     if (!this.pending.size) return;
     const taken = [...this.pending];
     this.open = undefined;
-    const payloads = await Promise.all(taken.map(([no, b]) => this.deflating.get(no) ?? deflate(b.encode(), { level: 1 })));
+    const payloads = await Promise.all(taken.map(([no, b]) => this.deflating.get(no) ?? deflateBlock(b)));
     for (const [no] of taken) this.deflating.delete(no);
     this.log ??= await SegmentLog.create(this.file);
     const refs = await this.log.append(payloads);

@@ -49,7 +49,8 @@ function pairsOf(attributes: StoredSpan['span']['attributes']): string[] {
   return out;
 }
 
-const NO_LINKS: number[] = [];
+/** The links of a span that has none: shared, never pushed to. */
+export const NO_LINKS: number[] = [];
 
 /**
  * Per process: the pairing tables' slots depend on it, so ids cannot be chosen to pile into
