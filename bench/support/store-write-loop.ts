@@ -44,11 +44,9 @@ async function fill(name: string, open: (dir: string) => Promise<Store>, raw = f
     while (written < total) {
       const t = templates[seq % templates.length] as (typeof templates)[number];
       const body = stampTraceIds(t, 7, seq++);
-      const fast = raw ? store.writeProtobuf?.(body, DEFAULT_LIMITS) : undefined;
-      if (fast) {
-        const r = await fast;
-        written += r.spans;
-      } else {
+      const r = raw ? await store.writeProtobuf?.(body, DEFAULT_LIMITS) : undefined;
+      if (r) written += r.spans;
+      else {
         const d0 = cpu();
         const { spans } = decodeProtobuf(body);
         decodeCpu += cpu() - d0;

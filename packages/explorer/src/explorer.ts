@@ -3,6 +3,7 @@
  * API/UI server. Port 0 binds an ephemeral port; the bound ports are returned.
  * `close()` stops accepting, lets in-flight exports commit, then closes the DB.
  */
+import fs from 'node:fs';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -17,7 +18,8 @@ import { type Auth, createAuth } from './security/auth.ts';
 import { createApiServer } from './server.ts';
 import { startRetention, type RetentionHandle } from './store/retention.ts';
 import { OpenSearchStore } from './store/opensearch/opensearch-store.ts';
-import { SegmentStore } from './store/segments/segment-store.ts';
+import { SEGMENTS_DIR, SegmentStore } from './store/segments/segment-store.ts';
+import { ShardedStore, shardCountOf } from './store/shards/sharded-store.ts';
 import { DB_FILE, SqliteStore } from './store/sqlite-store.ts';
 import { migrateSqlite } from './store/segments/migrate.ts';
 import type { Store } from './store/store.ts';
@@ -74,6 +76,12 @@ export interface ExplorerOptions {
    * explorers.
    */
   store?: 'sqlite' | 'segments' | 'opensearch';
+  /**
+   * Segment store: shards (threads) a new data directory is split into by trace id; default 1,
+   * the store on the event loop in `<dataDir>/segments/`. More ingest faster on several cores
+   * and take more memory (docs/performance.md). A directory keeps the layout it was made with.
+   */
+  shards?: number;
   /** OpenSearch node URLs (store 'opensearch'); requests fail over between them. */
   opensearchUrls?: string[];
   /** Jaeger's index prefix (`<prefix>-jaeger-span-YYYY-MM-DD`); default none. */
@@ -142,20 +150,28 @@ async function openStore(opts: ExplorerOptions): Promise<Store> {
   }
 }
 
-/** The segment store; a SQLite file left in the directory is copied in first (migrate.ts), with its progress on stderr. */
+/**
+ * The segment store: sharded (store/shards) when the directory is, or when a new one is made with
+ * more than one shard; a SQLite file left in the directory is copied in first (migrate.ts),
+ * with its progress on stderr.
+ */
 async function openSegments(opts: ExplorerOptions): Promise<Store> {
   const dataDir = opts.dataDir ?? './.tracewire';
   let lastNote = Date.now();
-  const store = await SegmentStore.open({
+  const common = {
     dataDir,
-    onOpenProgress: (read, of) => {
+    onOpenProgress: (read: number, of: number) => {
       if (read < of && Date.now() - lastNote < 5_000) return;
       lastNote = Date.now();
       console.error(`tracewire explorer: reading segment indexes: ${read} of ${of}`);
     },
     ...(opts.maxQueuedSpans !== undefined ? { maxQueuedSpans: opts.maxQueuedSpans } : {}),
     ...(opts.searchCountCap !== undefined ? { searchCountCap: opts.searchCountCap } : {}),
-  });
+  };
+  const unsharded = shardCountOf(dataDir) === undefined && ((opts.shards ?? 1) === 1 || fs.existsSync(path.join(dataDir, SEGMENTS_DIR)));
+  const store = unsharded
+    ? await SegmentStore.open(common)
+    : await ShardedStore.open({ ...common, ...(opts.shards !== undefined ? { shards: opts.shards } : {}), ...(opts.onError ? { onError: opts.onError } : {}) });
   let shown = -1;
   try {
     await migrateSqlite(dataDir, store, ({ traces, of }) => {

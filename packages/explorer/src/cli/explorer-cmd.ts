@@ -6,6 +6,7 @@ import { InsecureBindError, WeakTokenError } from '../security/auth.ts';
 import { HostConfigError } from '../security/host-check.ts';
 import { DB_FILE } from '../store/sqlite-store.ts';
 import { StoreCorruptError, StoreVersionError } from '../store/store.ts';
+import { MAX_SHARDS } from '../store/shards/sharded-store.ts';
 import { UsageError, duration, port, size } from './args.ts';
 
 export const EXPLORER_USAGE = `tracewire explorer [options]
@@ -31,8 +32,17 @@ export const EXPLORER_USAGE = `tracewire explorer [options]
                       and its subdomains; default $TRACEWIRE_ALLOWED_HOSTS, comma-separated)
   --store KIND        segments (default), sqlite or opensearch (default $TRACEWIRE_STORE);
                       a directory the sqlite store wrote is copied into segments at start
+  --shards N          split a new data directory's segment store by trace id over N
+                      threads: faster ingest on several cores, more memory (default 1;
+                      an existing directory keeps its layout)
   --opensearch-url URL[,URL...]  OpenSearch nodes for --store opensearch (default $TRACEWIRE_OPENSEARCH_URL)
   --opensearch-index-prefix P    Jaeger index prefix: P-jaeger-span-YYYY-MM-DD (default none)`;
+
+function shardCount(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > MAX_SHARDS) throw new UsageError(`--shards must be a whole number from 1 to ${MAX_SHARDS}, not ${text}`);
+  return n;
+}
 
 /** `--store` and `--opensearch-url` (flag, then environment variable). */
 function storeChoice(kind: string | undefined, urls: string | undefined): { store?: 'sqlite' | 'segments' | 'opensearch'; opensearchUrls?: string[] } {
@@ -86,6 +96,7 @@ export async function explorerCommand(argv: string[]): Promise<number> {
         'cors-origin': { type: 'string' },
         'allowed-host': { type: 'string', multiple: true },
         store: { type: 'string' },
+        shards: { type: 'string' },
         'opensearch-url': { type: 'string' },
         'opensearch-index-prefix': { type: 'string' },
       },
@@ -116,6 +127,7 @@ export async function explorerCommand(argv: string[]): Promise<number> {
       ...(values['idle-timeout'] ? { idleTimeoutMs: positiveMs('idle-timeout', values['idle-timeout']) } : {}),
       ...(values['ui-dir'] ? { uiDir: values['ui-dir'] } : {}),
       ...backend,
+      ...(values.shards !== undefined ? { shards: shardCount(values.shards) } : {}),
       ...(values['opensearch-index-prefix'] ? { opensearchIndexPrefix: values['opensearch-index-prefix'] } : {}),
     });
   } catch (err) {

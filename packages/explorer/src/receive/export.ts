@@ -44,9 +44,8 @@ export async function storeDecoded(store: Store, decoded: DecodeResult, spansPer
  * objects, the bytes kept as they came), else decoded and written as storeDecoded does.
  */
 export async function storeProtobuf(store: Store, bytes: Uint8Array, limits: SpanLimits, feed?: TraceFeed): Promise<ExportOutcome> {
-  const fast = store.writeProtobuf?.(bytes, limits);
-  if (!fast) return storeDecoded(store, decodeProtobuf(bytes, limits), limits.spansPerWrite, feed);
-  const r = await fast;
+  const r = await store.writeProtobuf?.(bytes, limits);
+  if (!r) return storeDecoded(store, decodeProtobuf(bytes, limits), limits.spansPerWrite, feed);
   if (feed && r.traceIds.size) feed.publish(r.traceIds);
   return { accepted: r.spans - r.rejected, rejected: r.rejected, errorMessage: r.messages.join('; ') };
 }

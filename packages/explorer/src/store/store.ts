@@ -101,10 +101,10 @@ export interface RequestWriteResult extends WriteResult {
 export interface Store {
   /**
    * Optional fast path: stores an OTLP/protobuf ExportTraceServiceRequest as received, with the
-   * same outcome as decoding it under `limits` and writing the spans. Returns undefined, storing
-   * nothing, when it cannot (the receiver then decodes and calls `write`).
+   * same outcome as decoding it under `limits` and writing the spans. Returns (or resolves)
+   * undefined, storing nothing, when it cannot (the receiver then decodes and calls `write`).
    */
-  writeProtobuf?(request: Uint8Array, limits: SpanLimits): Promise<RequestWriteResult> | undefined;
+  writeProtobuf?(request: Uint8Array, limits: SpanLimits): Promise<RequestWriteResult | undefined> | undefined;
   /**
    * Resolves only once the spans are durably committed; rejects with StoreBusyError when over the
    * queue bound, StoreUnavailableError when the database cannot be written (disk full, locked, I/O).

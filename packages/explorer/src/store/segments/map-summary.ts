@@ -5,7 +5,8 @@
  * window then sums a few thousand counters instead of reading traces; the
  * counts persist with the segment's index snapshot and are dropped with it.
  */
-import type { EdgeKind } from '../../api-types.ts';
+import type { EdgeKind, ServiceMap } from '../../api-types.ts';
+import { serviceMapOf } from '../../query/service-map.ts';
 
 /** Bucket width, ns. A window's ends are rounded out to whole buckets. */
 export const MAP_BUCKET_NS = 10_000_000_000;
@@ -22,7 +23,7 @@ export const MAX_BUCKETS = 8640;
 /** [count, errors]. */
 type Counts = [number, number];
 
-interface Bucket {
+export interface Bucket {
   /** By service name. */
   nodes: Map<string, Counts>;
   /** By edgeKey. */
@@ -57,6 +58,14 @@ export class MapTotals {
     merge(this.nodes, b.nodes);
     merge(this.edges, b.edges);
   }
+}
+
+/** The service map of summed counts. */
+export function mapOfTotals(totals: MapTotals): ServiceMap {
+  return serviceMapOf(
+    [...totals.nodes].map(([service, [spanCount, errorCount]]) => ({ service, spanCount, errorCount })),
+    [...totals.edges].map(([key, [count, errorCount]]) => ({ ...edgeOfKey(key), count, errorCount })),
+  );
 }
 
 function merge(into: Map<string, Counts>, from: Map<string, Counts>): void {

@@ -42,9 +42,20 @@ const GIVE_UP = new Error('request-scan: the decoder must read this request');
  * gives exactly what decode + store would; undefined otherwise (the caller then uses the decoder).
  */
 export function scanRequest(bytes: Uint8Array, limits: SpanLimits): SpanFacts[] | undefined {
+  return scanRequestCounted(bytes, limits)?.facts;
+}
+
+/**
+ * scanRequest, also saying how much of the request's item budget (`maxItemsPerRequest`) the
+ * request took: the parts of a request split by trace (store/shards) are scanned apart, and
+ * their sum must fit the budget the whole would have had.
+ */
+export function scanRequestCounted(bytes: Uint8Array, limits: SpanLimits): { facts: SpanFacts[]; items: number } | undefined {
   if (!saneLimits(limits)) return undefined;
   try {
-    return new Scan(bytes, limits).request();
+    const scan = new Scan(bytes, limits);
+    const facts = scan.request();
+    return { facts, items: limits.maxItemsPerRequest - scan.itemsLeft };
   } catch {
     // GIVE_UP, or the receiver's own value reader throwing: either way the decoder decides.
     return undefined;

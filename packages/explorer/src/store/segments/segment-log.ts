@@ -5,7 +5,7 @@
  * A crash can leave only a torn last record, one no write was acknowledged
  * for; opening the file cuts it off, so every record after the header is whole.
  */
-import { readSync } from 'node:fs';
+import { fdatasyncSync, ftruncateSync, readSync, writevSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import zlib from 'node:zlib';
 import { MalformedBlockError } from './segment-errors.ts';
@@ -78,17 +78,7 @@ export class SegmentLog {
 
   /** Appends the payloads and fdatasyncs; resolves with where each landed once they are durable. */
   async append(payloads: Uint8Array[]): Promise<RecordRef[]> {
-    const refs: RecordRef[] = [];
-    const parts: Uint8Array[] = [];
-    let at = this.end;
-    for (const p of payloads) {
-      const frame = Buffer.allocUnsafe(FRAME);
-      frame.writeUInt32LE(p.length, 0);
-      frame.writeUInt32LE(zlib.crc32(p), 4);
-      parts.push(frame, p);
-      refs.push({ offset: at, length: FRAME + p.length });
-      at += FRAME + p.length;
-    }
+    const { parts, refs, at } = this.frame(payloads);
     const start = this.end;
     try {
       await this.writeAll(parts, start, at - start);
@@ -100,6 +90,47 @@ export class SegmentLog {
     }
     this.end = at;
     return refs;
+  }
+
+  /** `append` on the calling thread (a shard's own thread: SegmentIo 'inline'). */
+  appendSync(payloads: Uint8Array[]): RecordRef[] {
+    const { parts, refs, at } = this.frame(payloads);
+    const start = this.end;
+    try {
+      let done = 0;
+      // writev may write less than asked without an error, as in writeAll.
+      while (done < at - start) {
+        const rest = done === 0 ? parts : [Buffer.concat(parts).subarray(done)];
+        const n = writevSync(this.fh.fd, rest, start + done);
+        if (n === 0) throw Object.assign(new Error('no space left on device (short write)'), { code: 'ENOSPC' });
+        done += n;
+      }
+      fdatasyncSync(this.fh.fd);
+    } catch (err) {
+      try {
+        ftruncateSync(this.fh.fd, start);
+      } catch {
+        // The append failed already; that is the error to report.
+      }
+      throw err;
+    }
+    this.end = at;
+    return refs;
+  }
+
+  private frame(payloads: Uint8Array[]): { parts: Uint8Array[]; refs: RecordRef[]; at: number } {
+    const refs: RecordRef[] = [];
+    const parts: Uint8Array[] = [];
+    let at = this.end;
+    for (const p of payloads) {
+      const frame = Buffer.allocUnsafe(FRAME);
+      frame.writeUInt32LE(p.length, 0);
+      frame.writeUInt32LE(zlib.crc32(p), 4);
+      parts.push(frame, p);
+      refs.push({ offset: at, length: FRAME + p.length });
+      at += FRAME + p.length;
+    }
+    return { parts, refs, at };
   }
 
   /**

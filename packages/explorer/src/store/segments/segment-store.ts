@@ -30,14 +30,13 @@ import { groupByTrace } from '../group-by-trace.ts';
 import { BlockCache } from './block-cache.ts';
 import { MalformedBlockError } from './segment-errors.ts';
 import { type DirLock, lockDir } from './dir-lock.ts';
-import { Segment, seqOfFile } from './segment.ts';
+import { Segment, type SegmentIo, seqOfFile } from './segment.ts';
 import { snapshotFile } from './segment-snapshot.ts';
 import { scanRequest } from './request-scan.ts';
 import { type SpanFacts, factsOf } from './span-facts.ts';
 import { EdgeResolver, type EdgeResolverOptions } from './edge-resolver.ts';
-import { MapTotals, edgeOfKey } from './map-summary.ts';
+import { MapTotals, mapOfTotals } from './map-summary.ts';
 import type { ServiceMap } from '../../api-types.ts';
-import { serviceMapOf } from '../../query/service-map.ts';
 import { type SearchSegment, searchSegments } from './segment-search.ts';
 
 export interface SegmentStoreOptions extends Partial<StoreLimits> {
@@ -53,6 +52,8 @@ export interface SegmentStoreOptions extends Partial<StoreLimits> {
   blockCacheMiB?: number;
   /** Sizes of the service map's pairing tables (tests make them small). */
   edgeTables?: EdgeResolverOptions;
+  /** Where blocks are deflated, written and synced (segment.ts); default 'pool'. */
+  io?: SegmentIo;
   /** Called after each segment read at open (a store of millions of spans takes a while). */
   onOpenProgress?: (read: number, of: number) => void;
 }
@@ -77,6 +78,7 @@ export class SegmentStore implements Store {
   private readonly cache: BlockCache;
   /** Pairs spans with parents across writes for the service map (edge-resolver.ts). */
   private readonly edges: EdgeResolver;
+  private readonly io: SegmentIo;
   /** Oldest first; the last one takes new traces. */
   private segments: Segment[] = [];
   private waiting: Waiter[] = [];
@@ -95,6 +97,7 @@ export class SegmentStore implements Store {
     this.countCap = opts.searchCountCap ?? SEARCH_COUNT_CAP;
     this.cache = new BlockCache((opts.blockCacheMiB ?? 32) * 1024 * 1024);
     this.edges = new EdgeResolver(opts.edgeTables);
+    this.io = opts.io ?? 'pool';
   }
 
   /** Opens the directory, re-indexing every segment file in it. */
@@ -111,7 +114,7 @@ export class SegmentStore implements Store {
       .sort((a, b) => a - b);
     try {
       for (const seq of seqs) {
-        store.segments.push(await Segment.load(store.dir, seq, store.cache, store.limits.maxSpansPerTrace, store.edges));
+        store.segments.push(await Segment.load(store.dir, seq, store.cache, store.io, store.limits.maxSpansPerTrace, store.edges));
         opts.onOpenProgress?.(store.segments.length, seqs.length);
       }
       for (const s of store.segments.slice(0, -1)) s.index.freeze();
@@ -132,7 +135,7 @@ export class SegmentStore implements Store {
     const last = this.segments[this.segments.length - 1];
     if (last && last.index.spans < this.segmentSpans) return last;
     last?.index.freeze();
-    const next = Segment.fresh(this.dir, (last?.seq ?? 0) + 1, this.cache);
+    const next = Segment.fresh(this.dir, (last?.seq ?? 0) + 1, this.cache, this.io);
     this.segments.push(next);
     return next;
   }
@@ -242,7 +245,7 @@ export class SegmentStore implements Store {
       before.map(async (s) => {
         if (!touched.has(s)) return s;
         this.cache.dropPrefix(`${s.seq}:`);
-        return fs.existsSync(s.file) ? Segment.load(this.dir, s.seq, this.cache, this.limits.maxSpansPerTrace, this.edges) : Segment.fresh(this.dir, s.seq, this.cache);
+        return fs.existsSync(s.file) ? Segment.load(this.dir, s.seq, this.cache, this.io, this.limits.maxSpansPerTrace, this.edges) : Segment.fresh(this.dir, s.seq, this.cache, this.io);
       }),
     );
     for (const s of touched) await s.close();
@@ -314,12 +317,14 @@ export class SegmentStore implements Store {
 
   /** Sums the segments' map counts (map-summary.ts): every span of the window, not a sample of traces. */
   async serviceMap(sinceNs: bigint, untilNs: bigint): Promise<ServiceMap> {
+    return mapOfTotals(this.mapTotals(sinceNs, untilNs));
+  }
+
+  /** The counts behind `serviceMap`, which stores holding part of the traces each (store/shards) add up. */
+  mapTotals(sinceNs: bigint, untilNs: bigint): MapTotals {
     const totals = new MapTotals();
     for (const s of this.segments) s.index.map.addTo(totals, Number(sinceNs), Number(untilNs));
-    return serviceMapOf(
-      [...totals.nodes].map(([service, [spanCount, errorCount]]) => ({ service, spanCount, errorCount })),
-      [...totals.edges].map(([key, [count, errorCount]]) => ({ ...edgeOfKey(key), count, errorCount })),
-    );
+    return totals;
   }
 
   async status(): Promise<StoreStatus> {
@@ -354,7 +359,7 @@ export class SegmentStore implements Store {
   /** Deletes a segment's file once its pending writes are committed; new traces then start a new segment. */
   private async drop(seg: Segment): Promise<number> {
     while (this.committing) await this.committing;
-    if (this.segments[this.segments.length - 1] === seg) this.segments.push(Segment.fresh(this.dir, seg.seq + 1, this.cache));
+    if (this.segments[this.segments.length - 1] === seg) this.segments.push(Segment.fresh(this.dir, seg.seq + 1, this.cache, this.io));
     this.segments = this.segments.filter((s) => s !== seg);
     await seg.close();
     this.cache.dropPrefix(`${seg.seq}:`);

@@ -21,7 +21,16 @@ import { type SpanFacts, factsOf } from './span-facts.ts';
 import { decodeResource, decodeScope, decodeSpan } from './span-protobuf.ts';
 
 const deflate = promisify(zlib.deflateRaw);
-const deflateBlock = (b: BlockBuilder) => deflate(b.encode(), { level: 1 });
+
+/**
+ * Where a segment deflates, writes and fdatasyncs: 'pool' on libuv's threads (a store on the
+ * explorer's event loop, which must not block), 'inline' on the calling thread (a shard's own
+ * thread, store/shards: a hop to the pool and back costs more latency than the work).
+ */
+export type SegmentIo = 'pool' | 'inline';
+
+const deflateBlock = (b: BlockBuilder, io: SegmentIo): Promise<Buffer> =>
+  io === 'inline' ? Promise.resolve(zlib.deflateRawSync(b.encode(), { level: 1 })) : deflate(b.encode(), { level: 1 });
 /**
  * Spans per block: a block is sealed (and deflated) once it holds this many. A trace read
  * inflates whole blocks (~100 KB, ~0.1-0.2 ms); each block is one deflate call, 0.1-0.3 ms of
@@ -85,21 +94,22 @@ export class Segment {
     readonly seq: number,
     readonly file: string,
     private readonly cache: BlockCache,
+    private readonly io: SegmentIo,
     readonly index = new SegmentIndex(),
   ) {}
 
-  static fresh(dir: string, seq: number, cache: BlockCache): Segment {
-    return new Segment(seq, segmentFile(dir, seq), cache);
+  static fresh(dir: string, seq: number, cache: BlockCache, io: SegmentIo): Segment {
+    return new Segment(seq, segmentFile(dir, seq), cache, io);
   }
 
   /**
    * Opens the file (a torn last record is cut off: it was never acknowledged) with the index
    * from its snapshot, re-indexing the blocks the snapshot does not cover (all, without one).
    */
-  static async load(dir: string, seq: number, cache: BlockCache, maxSpansPerTrace: number, edges: EdgeResolver): Promise<Segment> {
+  static async load(dir: string, seq: number, cache: BlockCache, io: SegmentIo, maxSpansPerTrace: number, edges: EdgeResolver): Promise<Segment> {
     const file = segmentFile(dir, seq);
     const snap = readSnapshot(snapshotFile(file));
-    const seg = new Segment(seq, file, cache, snap ? SegmentIndex.fromSnapshot(snap.index) : undefined);
+    const seg = new Segment(seq, file, cache, io, snap ? SegmentIndex.fromSnapshot(snap.index) : undefined);
     const covered = snap?.covered ?? 0;
     for (const ref of snap?.refs ?? []) seg.refs.push(ref);
     const { log } = await SegmentLog.open(file, (payload, ref) => {
@@ -111,7 +121,7 @@ export class Segment {
       // The file is shorter than its snapshot says (cut by hand, or a torn tail the snapshot saw whole): trust the file.
       await log.close();
       await fs.promises.rm(snapshotFile(file), { force: true });
-      return Segment.load(dir, seq, cache, maxSpansPerTrace, edges);
+      return Segment.load(dir, seq, cache, io, maxSpansPerTrace, edges);
     }
     seg.log = log;
     seg.bytes = log.size;
@@ -152,7 +162,7 @@ export class Segment {
     this.index.add(traceId, fresh, this.openNo);
     edges.observe(fresh, this.index.map);
     if (this.open.spanCount >= BLOCK_SPANS) {
-      const done = deflateBlock(this.open);
+      const done = deflateBlock(this.open, this.io);
       // Awaited by the commit; a failure is that commit's to report, not an unhandled rejection meanwhile.
       done.catch(() => undefined);
       this.deflating.set(this.openNo, done);
@@ -170,10 +180,10 @@ export class Segment {
     if (!this.pending.size) return;
     const taken = [...this.pending];
     this.open = undefined;
-    const payloads = await Promise.all(taken.map(([no, b]) => this.deflating.get(no) ?? deflateBlock(b)));
+    const payloads = await Promise.all(taken.map(([no, b]) => this.deflating.get(no) ?? deflateBlock(b, this.io)));
     for (const [no] of taken) this.deflating.delete(no);
     this.log ??= await SegmentLog.create(this.file);
-    const refs = await this.log.append(payloads);
+    const refs = this.io === 'inline' ? this.log.appendSync(payloads) : await this.log.append(payloads);
     taken.forEach(([no], i) => {
       this.refs[no] = refs[i];
       this.pending.delete(no);

@@ -1,0 +1,54 @@
+/**
+ * The calls a shard answers (ShardApi), over one segment store: the same object serves a
+ * shard on the explorer's thread (local-shard.ts) and one on its own (shard-worker.ts).
+ */
+import { scanRequestCounted } from '../segments/request-scan.ts';
+import type { SegmentStore } from '../segments/segment-store.ts';
+import type { SpanFacts } from '../segments/span-facts.ts';
+import type { RequestWriteResult } from '../store.ts';
+import type { ShardApi } from './shard-protocol.ts';
+
+export function shardApi(store: SegmentStore): ShardApi {
+  /** Scanned parts waiting for their commit, by token. */
+  const held = new Map<number, SpanFacts[]>();
+  let nextToken = 1;
+  const storeFacts = async (facts: SpanFacts[]): Promise<RequestWriteResult> => {
+    const traceIds = new Set<string>();
+    for (const f of facts) traceIds.add(f.traceId);
+    const r = await store.writeFacts(facts);
+    return { ...r, spans: facts.length, traceIds };
+  };
+  return {
+    scan(bytes, limits) {
+      const scanned = scanRequestCounted(bytes, limits);
+      if (!scanned) return undefined;
+      const token = nextToken++;
+      held.set(token, scanned.facts);
+      return { token, spans: scanned.facts.length, items: scanned.items };
+    },
+    async commit(token) {
+      const facts = held.get(token);
+      if (!facts) throw new Error(`no scanned request part ${token}`);
+      held.delete(token);
+      return storeFacts(facts);
+    },
+    async store(bytes, limits) {
+      const scanned = scanRequestCounted(bytes, limits);
+      return scanned && storeFacts(scanned.facts);
+    },
+    drop(token) {
+      held.delete(token);
+    },
+    write: (spans) => store.write(spans),
+    getTrace: (traceId) => store.getTrace(traceId),
+    search: (q) => store.search(q),
+    services: () => store.services(),
+    operations: (service) => store.operations(service),
+    recentTraces: (since, until, max) => store.recentTraces(since, until, max),
+    mapTotals: (since, until) => store.mapTotals(since, until),
+    status: () => store.status(),
+    deleteOlderThan: (cutoff, batch) => store.deleteOlderThan(cutoff, batch),
+    shrinkTo: (maxBytes, batch) => store.shrinkTo(maxBytes, batch),
+    close: () => store.close(),
+  };
+}
