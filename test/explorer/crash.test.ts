@@ -9,9 +9,10 @@ import { getJson, hex, otlpJson, tempDir } from './helpers.ts';
 import { startExplorerProcess, waitExit } from './process.ts';
 
 describe('explorer durability', () => {
-  it('keeps every acknowledged span across SIGKILL', async () => {
+  for (const flags of [[], ['--shards', '2']]) {
+  it(`keeps every acknowledged span across SIGKILL${flags.length ? ` (${flags.join(' ')})` : ''}`, async () => {
     const dir = tempDir('tw-crash-');
-    const first = await startExplorerProcess(dir);
+    const first = await startExplorerProcess(dir, flags);
     const acked: Array<{ traceId: string; spanIds: string[] }> = [];
     let stop = false;
     let n = 0;
@@ -49,6 +50,7 @@ describe('explorer durability', () => {
     await Promise.all(lanes);
     assert.ok(acked.length > 10, `only ${acked.length} batches acknowledged`);
 
+    // The directory keeps its layout: no flag needed to find the shards again.
     const second = await startExplorerProcess(dir);
     try {
       for (const a of acked) {
@@ -62,4 +64,5 @@ describe('explorer durability', () => {
       assert.equal(await waitExit(second.child), 0, second.stderr());
     }
   });
+  }
 });

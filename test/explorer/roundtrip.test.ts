@@ -91,10 +91,10 @@ async function waitForTrace(ex: Ex, id: string, count: number): Promise<TraceVie
   }
 }
 
-describe('explorer round trip from @tracewire/tracing', () => {
+for (const shards of [1, 2]) describe(`explorer round trip from @tracewire/tracing${shards > 1 ? `, store in ${shards} shards` : ''}`, () => {
   let ex: Ex;
   before(async () => {
-    ex = await startTestExplorer();
+    ex = await startTestExplorer({ shards });
   });
   after(async () => {
     await ex.close();

@@ -8,6 +8,12 @@ describe('tracewire explorer --store', () => {
     await assert.rejects(explorerCommand(['--store', 'cassandra']), (e: Error) => e instanceof UsageError && /segments, sqlite or opensearch/.test(e.message));
   });
 
+  it('refuses a shard count that is not a whole number from 1 to 16', async () => {
+    for (const bad of ['0', '17', '2.5', 'two', '-1', '']) {
+      await assert.rejects(explorerCommand([`--shards=${bad}`]), (e: Error) => e instanceof UsageError && /--shards must be a whole number from 1 to 16/.test(e.message), bad);
+    }
+  });
+
   it('refuses --store opensearch without a node URL, saying which flag is missing', async () => {
     const saved = process.env.TRACEWIRE_OPENSEARCH_URL;
     delete process.env.TRACEWIRE_OPENSEARCH_URL;

@@ -97,6 +97,11 @@ export class ShardClient implements Shard {
     }
   }
 
+  /** Ends the thread at once, its store left as a crash leaves it (what recovery at open is for). */
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+
   private unavailable(): StoreUnavailableError {
     return new StoreUnavailableError(`trace store shard ${this.name} is not running (${this.stopped?.message}); restart the explorer`, 30);
   }
