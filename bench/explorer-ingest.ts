@@ -82,9 +82,42 @@ async function measure(protocol: Protocol, warmupMs: number, durationMs: number,
   }
 }
 
-/** BENCH_INGEST_STORES=segments skips the SQLite store's windows (default: both, SQLite first). */
+/**
+ * BENCH_INGEST_STORES picks the windows: `sqlite` (issue 12's baseline), `segments` (the default
+ * store, always measured), `shards` (the segment store in SHARDS worker threads, --shards).
+ * Default: all three.
+ */
 function storesToCompare(): string[] {
-  return (process.env.BENCH_INGEST_STORES ?? 'sqlite,segments').split(',').map((x) => x.trim());
+  return (process.env.BENCH_INGEST_STORES ?? 'sqlite,segments,shards').split(',').map((x) => x.trim());
+}
+
+const SHARDS = 2;
+
+/** The sharded store against the default one, same run: what a thread per shard buys in rate and costs in memory. */
+function shardFigures(protocol: Protocol, s: Measured, m: Measured): Figure[] {
+  const label = `OTLP/${protocolLabel(protocol)}, segment store in ${SHARDS} shards (--shards ${SHARDS})`;
+  return [
+    {
+      case: `ingest ${label}, acked`,
+      value: s.rate,
+      unit: 'spans/s',
+      baseline: m.rate,
+      ratio: s.rate / m.rate,
+      target: '>= 100,000 spans/s',
+      met: s.rate >= TARGET_RATE,
+      note: `baseline: the default (unsharded) segment store, same run; the explorer used ${s.explorerCoresUsed.toFixed(2)} cores, the senders ${s.sendersCoresUsed.toFixed(2)}; export p50 ${s.p50.toFixed(0)} ms, p99 ${s.p99.toFixed(0)} ms; ${s.refused} refused, ${s.failed} failed; stored ${s.stored} >= acked ${s.acked}: ${s.stored >= s.acked ? 'yes' : 'NO'}`,
+    },
+    {
+      case: `ingest ${label}, explorer peak RSS`,
+      value: s.peakMiB,
+      unit: 'MiB',
+      baseline: m.peakMiB,
+      ratio: s.peakMiB / m.peakMiB,
+      target: '< 500 MiB',
+      met: s.peakMiB < TARGET_MIB,
+      note: `a V8 heap per shard thread; baseline: the default segment store, same run${s.peakMiB < TARGET_MIB ? '' : `; ${(s.peakMiB - TARGET_MIB).toFixed(0)} MiB over`}`,
+    },
+  ];
 }
 
 const protocolLabel = (p: Protocol): string => (p === 'grpc' ? 'gRPC' : 'HTTP protobuf');
@@ -153,6 +186,12 @@ export async function run(quick: boolean, options: RunOptions = {}): Promise<Ben
     const at = baseline && b ? `${baseline.ref} (${baseline.sha.slice(0, 7)}) after the same window, same run` : undefined;
     figures.push(diskFigure(`disk per stored span after the OTLP/${protocolLabel(protocol)} window`, m.disk, b?.disk, at));
     if (baseline && b) figures.push(...baselineFigures(protocol, m, b, baseline));
+    if (stores.includes('shards')) {
+      progress(`explorer-ingest: ${protocol}, segment store in ${SHARDS} shards, ${EXPORTERS} exporters, ${durationMs / 1000} s`);
+      const sharded = await measure(protocol, warmupMs, durationMs, undefined, ['--store', 'segments', '--shards', String(SHARDS)]);
+      parameters[`${protocol} ${SHARDS} shards detail`] = sharded;
+      figures.push(...shardFigures(protocol, sharded, m));
+    }
     if (sqlite) {
       figures.push(...baselineFigures(protocol, m, sqlite, { label: 'the SQLite store (--store sqlite, this checkout)' }));
       figures.push(diskFigure(`disk per stored span after the OTLP/${protocolLabel(protocol)} window, vs the SQLite store`, m.disk, sqlite.disk, 'the SQLite store after the same window, same run'));
