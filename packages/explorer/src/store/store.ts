@@ -74,6 +74,10 @@ export interface OperationInfo {
   kind: SpanKindNumber;
 }
 
+/** The order operations are listed in: by service, then name, then kind. */
+export const compareOperations = (a: OperationInfo, b: OperationInfo): number =>
+  a.service < b.service ? -1 : a.service > b.service ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : a.kind - b.kind;
+
 export interface StoreStatus {
   spans: number;
   traces: number;

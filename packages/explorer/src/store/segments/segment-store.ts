@@ -20,6 +20,7 @@ import {
   type WriteResult,
   SEARCH_COUNT_CAP,
   StoreBusyError,
+  compareOperations,
   StoreClosedError,
   StoreCorruptError,
   StoreUnavailableError,
@@ -289,7 +290,7 @@ export class SegmentStore implements Store {
   private allOperations(): OperationInfo[] {
     const ops = new Map<string, OperationInfo>();
     for (const s of this.segments) for (const [term, op] of s.index.ops) if (!ops.has(term)) ops.set(term, { service: op.service, name: op.name, kind: op.kind });
-    return [...ops.values()].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : a.kind - b.kind));
+    return [...ops.values()].sort(compareOperations);
   }
 
   async services(): Promise<string[]> {

@@ -104,46 +104,50 @@ function spanShard(f: Framing, start: number, end: number, shards: number): numb
   return traceLength === 16 ? shardOfTraceBytes(f.buf, traceAt, shards) : 0;
 }
 
-function scopeSpans(f: Framing, end: number, shards: number): ScopePart | undefined {
-  const part: ScopePart = { other: [], spans: [], shards: [] };
+/**
+ * Walks a message's fields to `end`: each length-delimited `field` goes to `child` (at: its tag;
+ * start..stop: its payload), every other field whole to `other`. False when the framing is not
+ * one this walk reads, or `child` said so.
+ */
+function fields(f: Framing, end: number, field: number, other: Slice[], child: (at: number, start: number, stop: number) => boolean): boolean {
   while (f.pos < end) {
     const at = f.pos;
     const tag = f.varint(end);
-    if (tag === undefined) return undefined;
-    if (tag >>> 3 === 2 && (tag & 7) === LEN) {
+    if (tag === undefined) return false;
+    if (tag >>> 3 === field) {
+      // The decoder refuses this field with another wire type: its message to give.
+      if ((tag & 7) !== LEN) return false;
       const stop = f.payloadEnd(end);
-      if (stop === undefined) return undefined;
-      const shard = spanShard(f, f.pos, stop, shards);
-      if (shard === undefined) return undefined;
-      part.spans.push([at, stop]);
-      part.shards.push(shard);
+      if (stop === undefined || !child(at, f.pos, stop)) return false;
       f.pos = stop;
     } else {
-      if (!f.skip(tag & 7, end)) return undefined;
-      part.other.push([at, f.pos]);
+      if (!f.skip(tag & 7, end)) return false;
+      other.push([at, f.pos]);
     }
   }
-  return part;
+  return true;
+}
+
+function scopeSpans(f: Framing, end: number, shards: number): ScopePart | undefined {
+  const part: ScopePart = { other: [], spans: [], shards: [] };
+  const read = fields(f, end, 2, part.other, (at, start, stop) => {
+    const shard = spanShard(f, start, stop, shards);
+    if (shard === undefined) return false;
+    part.spans.push([at, stop]);
+    part.shards.push(shard);
+    return true;
+  });
+  return read ? part : undefined;
 }
 
 function resourceSpans(f: Framing, end: number, shards: number): ResourcePart | undefined {
   const part: ResourcePart = { other: [], scopes: [] };
-  while (f.pos < end) {
-    const at = f.pos;
-    const tag = f.varint(end);
-    if (tag === undefined) return undefined;
-    if (tag >>> 3 === 2 && (tag & 7) === LEN) {
-      const stop = f.payloadEnd(end);
-      if (stop === undefined) return undefined;
-      const scope = scopeSpans(f, stop, shards);
-      if (!scope) return undefined;
-      part.scopes.push(scope);
-    } else {
-      if (!f.skip(tag & 7, end)) return undefined;
-      part.other.push([at, f.pos]);
-    }
-  }
-  return part;
+  const read = fields(f, end, 2, part.other, (_at, _start, stop) => {
+    const scope = scopeSpans(f, stop, shards);
+    if (scope) part.scopes.push(scope);
+    return scope !== undefined;
+  });
+  return read ? part : undefined;
 }
 
 const width = (s: Slice): number => s[1] - s[0];
@@ -202,25 +206,14 @@ function resourceSize(r: ResourcePart, shard: number): number | undefined {
  */
 export function splitRequest(buf: Uint8Array, shards: number): { parts: Array<Uint8Array | undefined>; spans: number } | undefined {
   const f = new Framing(buf);
-  const end = buf.length;
   const other: Slice[] = [];
   const resources: ResourcePart[] = [];
-  while (f.pos < end) {
-    const at = f.pos;
-    const tag = f.varint(end);
-    if (tag === undefined) return undefined;
-    if (tag >>> 3 === 1) {
-      if ((tag & 7) !== LEN) return undefined;
-      const stop = f.payloadEnd(end);
-      if (stop === undefined) return undefined;
-      const r = resourceSpans(f, stop, shards);
-      if (!r) return undefined;
-      resources.push(r);
-    } else {
-      if (!f.skip(tag & 7, end)) return undefined;
-      other.push([at, f.pos]);
-    }
-  }
+  const read = fields(f, buf.length, 1, other, (_at, _start, stop) => {
+    const r = resourceSpans(f, stop, shards);
+    if (r) resources.push(r);
+    return r !== undefined;
+  });
+  if (!read) return undefined;
   const out: Array<Uint8Array | undefined> = [];
   const spans = resources.reduce((n, r) => n + r.scopes.reduce((m, scope) => m + scope.spans.length, 0), 0);
   for (let shard = 0; shard < shards; shard++) {

@@ -5,7 +5,7 @@
  * order across shards.
  */
 import type { StoredSpan } from '../../model.ts';
-import type { OperationInfo, RequestWriteResult, SearchQuery, SearchResult, TraceSummary, WriteResult } from '../store.ts';
+import { type OperationInfo, type RequestWriteResult, type SearchQuery, type SearchResult, type TraceSummary, type WriteResult, compareOperations } from '../store.ts';
 
 export function mergeWrites(results: readonly WriteResult[]): WriteResult {
   const messages: string[] = [];
@@ -55,7 +55,7 @@ const opKey = (o: OperationInfo): string => `${o.service}\u0000${o.name}\u0000${
 export function mergeOperations(lists: readonly OperationInfo[][]): OperationInfo[] {
   const ops = new Map<string, OperationInfo>();
   for (const list of lists) for (const o of list) if (!ops.has(opKey(o))) ops.set(opKey(o), o);
-  return [...ops.values()].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : a.kind - b.kind));
+  return [...ops.values()].sort(compareOperations);
 }
 
 function startOf(trace: StoredSpan[]): bigint {

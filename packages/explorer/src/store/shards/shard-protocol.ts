@@ -4,9 +4,8 @@
  * data and rebuilt as the same classes on arrival, so the receivers map them as they would
  * the store's own (retryable or not, Retry-After, the query budget).
  */
-import type { StoredSpan } from '../../model.ts';
 import type { SpanLimits } from '../../receive/limits.ts';
-import type { OperationInfo, RequestWriteResult, SearchQuery, SearchResult, StoreStatus, WriteResult } from '../store.ts';
+import type { RequestWriteResult, Store } from '../store.ts';
 import {
   QueryBudgetError,
   StoreBusyError,
@@ -26,8 +25,9 @@ export interface Scanned {
   items: number;
 }
 
-/** The store calls a shard answers; `store`, or `scan` + `commit`, is writeProtobuf's part. */
-export interface ShardApi {
+/** The store calls a shard answers as a store does, and its own: `store`, or `scan` + `commit`, is writeProtobuf's part. */
+export interface ShardApi
+  extends Pick<Store, 'write' | 'getTrace' | 'search' | 'services' | 'operations' | 'recentTraces' | 'status' | 'deleteOlderThan' | 'shrinkTo' | 'close'> {
   /** Scans a request part (request-scan.ts), holding its spans; undefined when the caller must decode. */
   scan(bytes: Uint8Array, limits: SpanLimits): Scanned | undefined;
   /** Stores a scanned part; resolves once it is durable. */
@@ -35,17 +35,8 @@ export interface ShardApi {
   drop(token: number): void;
   /** Scans and stores a request part; undefined (nothing stored) when the caller must decode. */
   store(bytes: Uint8Array, limits: SpanLimits): Promise<RequestWriteResult | undefined>;
-  write(spans: StoredSpan[]): Promise<WriteResult>;
-  getTrace(traceId: string): Promise<StoredSpan[] | undefined>;
-  search(query: SearchQuery): Promise<SearchResult>;
-  services(): Promise<string[]>;
-  operations(service?: string): Promise<OperationInfo[]>;
-  recentTraces(sinceNs: bigint, untilNs: bigint, maxTraces: number): Promise<StoredSpan[][]>;
+  /** The counts behind the service map (SegmentStore.mapTotals), which the shards' add up. */
   mapTotals(sinceNs: bigint, untilNs: bigint): Bucket;
-  status(): Promise<StoreStatus>;
-  deleteOlderThan(cutoffNs: bigint, batch: number): Promise<number>;
-  shrinkTo(maxBytes: number, batch: number): Promise<number>;
-  close(): Promise<void>;
 }
 
 export type ShardMethod = keyof ShardApi;
