@@ -6,6 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { StoreUnavailableError } from '../store.ts';
+import { shardWorkerBundle } from './worker-bundle.ts';
 import {
   type Shard,
   type ShardApi,
@@ -18,6 +19,7 @@ import {
 } from './shard-protocol.ts';
 
 const YOUNG_GENERATION_MIB = 16;
+/** The sources through tsx: when the bundle (worker-bundle.ts) cannot be built. */
 const BOOTSTRAP = new URL('./shard-worker.mjs', import.meta.url);
 const MODULE = new URL('./shard-worker.ts', import.meta.url).href;
 
@@ -53,10 +55,11 @@ export class ShardClient implements Shard {
   }
 
   /** Starts the shard's thread and waits for its store to open (rejects with the store's error if it cannot). */
-  static start(name: string, options: ShardOptions, onProgress: (read: number, of: number) => void, onError: (err: Error) => void): Promise<ShardClient> {
+  static async start(name: string, options: ShardOptions, onProgress: (read: number, of: number) => void, onError: (err: Error) => void): Promise<ShardClient> {
     const data: ShardWorkerData = { options, __module: MODULE };
+    const entry = (await shardWorkerBundle()) ?? BOOTSTRAP;
     // A smaller young generation than V8's default (48 MiB): the index the shard keeps is old-generation data, and every MiB counts in the explorer's memory bound.
-    const worker = new Worker(BOOTSTRAP, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MIB } });
+    const worker = new Worker(entry, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MIB } });
     return new Promise((resolve, reject) => {
       const opening = (m: ShardMessage): void => {
         if (!('event' in m)) return;
