@@ -5,7 +5,7 @@
  * A crash can leave only a torn last record, one no write was acknowledged
  * for; opening the file cuts it off, so every record after the header is whole.
  */
-import { fdatasyncSync, ftruncateSync, readSync, writevSync } from 'node:fs';
+import { fdatasyncSync, ftruncateSync, readSync, writeSync, writevSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import zlib from 'node:zlib';
 import { MalformedBlockError } from './segment-errors.ts';
@@ -15,6 +15,9 @@ const HEADER = MAGIC.length;
 const FRAME = 8;
 /** A record larger than this is damage, not data: no commit writes one (blocks are bounded by the store). */
 const MAX_RECORD = 256 * 1024 * 1024;
+
+/** A write that wrote nothing, without an error: what a full disk does to a short writev's rest. */
+const shortWrite = (): Error => Object.assign(new Error('no space left on device (short write)'), { code: 'ENOSPC' });
 
 export interface RecordRef {
   offset: number;
@@ -97,12 +100,13 @@ export class SegmentLog {
     const { parts, refs, at } = this.frame(payloads);
     const start = this.end;
     try {
-      let done = 0;
+      const total = at - start;
       // writev may write less than asked without an error, as in writeAll.
-      while (done < at - start) {
-        const rest = done === 0 ? parts : [Buffer.concat(parts).subarray(done)];
-        const n = writevSync(this.fh.fd, rest, start + done);
-        if (n === 0) throw Object.assign(new Error('no space left on device (short write)'), { code: 'ENOSPC' });
+      let done = writevSync(this.fh.fd, parts, start);
+      const rest = done < total ? Buffer.concat(parts).subarray(done) : undefined;
+      while (rest && done < total) {
+        const n = writeSync(this.fh.fd, rest, done - (total - rest.length), total - done, start + done);
+        if (n === 0) throw shortWrite();
         done += n;
       }
       fdatasyncSync(this.fh.fd);
@@ -143,7 +147,7 @@ export class SegmentLog {
     const rest = Buffer.concat(parts).subarray(done);
     while (done < total) {
       const { bytesWritten } = await this.fh.write(rest, done - (total - rest.length), total - done, at + done);
-      if (bytesWritten === 0) throw Object.assign(new Error('no space left on device (short write)'), { code: 'ENOSPC' });
+      if (bytesWritten === 0) throw shortWrite();
       done += bytesWritten;
     }
   }

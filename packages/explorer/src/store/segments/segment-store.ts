@@ -164,7 +164,11 @@ export class SegmentStore implements Store {
   writeProtobuf(request: Uint8Array, limits: SpanLimits): Promise<RequestWriteResult> | undefined {
     if (this.closed) return undefined;
     const facts = scanRequest(request, limits);
-    if (!facts) return undefined;
+    return facts && this.writeScanned(facts);
+  }
+
+  /** Stores the spans of one scanned request (writeProtobuf's second half: a shard scans first, store/shards). */
+  writeScanned(facts: SpanFacts[]): Promise<RequestWriteResult> {
     const traceIds = new Set<string>();
     for (const f of facts) traceIds.add(f.traceId);
     return this.writeFacts(facts).then((r) => ({ ...r, spans: facts.length, traceIds }));

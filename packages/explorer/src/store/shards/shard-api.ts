@@ -5,19 +5,12 @@
 import { scanRequestCounted } from '../segments/request-scan.ts';
 import type { SegmentStore } from '../segments/segment-store.ts';
 import type { SpanFacts } from '../segments/span-facts.ts';
-import type { RequestWriteResult } from '../store.ts';
 import type { ShardApi } from './shard-protocol.ts';
 
 export function shardApi(store: SegmentStore): ShardApi {
   /** Scanned parts waiting for their commit, by token. */
   const held = new Map<number, SpanFacts[]>();
   let nextToken = 1;
-  const storeFacts = async (facts: SpanFacts[]): Promise<RequestWriteResult> => {
-    const traceIds = new Set<string>();
-    for (const f of facts) traceIds.add(f.traceId);
-    const r = await store.writeFacts(facts);
-    return { ...r, spans: facts.length, traceIds };
-  };
   return {
     scan(bytes, limits) {
       const scanned = scanRequestCounted(bytes, limits);
@@ -30,12 +23,9 @@ export function shardApi(store: SegmentStore): ShardApi {
       const facts = held.get(token);
       if (!facts) throw new Error(`no scanned request part ${token}`);
       held.delete(token);
-      return storeFacts(facts);
+      return store.writeScanned(facts);
     },
-    async store(bytes, limits) {
-      const scanned = scanRequestCounted(bytes, limits);
-      return scanned && storeFacts(scanned.facts);
-    },
+    store: async (bytes, limits) => store.writeProtobuf(bytes, limits),
     drop(token) {
       held.delete(token);
     },
