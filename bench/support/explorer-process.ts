@@ -26,7 +26,7 @@ export interface ExplorerProcess {
 export async function startExplorerProcess(dataDir: string, extra: string[] = [], bin?: string): Promise<ExplorerProcess> {
   const prof = process.env.BENCH_CPU_PROF;
   const started = await spawnExplorer(dataDir, extra, {
-    nodeArgs: prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [],
+    nodeArgs: [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
     // A 10M-span store reads its segments' index snapshots first (~45 s here).
     readyTimeoutMs: 180_000,
     ...(bin ? { bin } : {}),

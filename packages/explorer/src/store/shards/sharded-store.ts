@@ -17,7 +17,7 @@ import type { StoredSpan } from '../../model.ts';
 import type { SpanLimits } from '../../receive/limits.ts';
 import { groupByTrace } from '../group-by-trace.ts';
 import { MapTotals, mapOfTotals } from '../segments/map-summary.ts';
-import type { SegmentStoreOptions } from '../segments/segment-store.ts';
+import { SEGMENT_SPANS, type SegmentStoreOptions } from '../segments/segment-store.ts';
 import {
   type OperationInfo,
   type RequestWriteResult,
@@ -247,7 +247,7 @@ function shareOf(o: Omit<SegmentStoreOptions, 'onOpenProgress'>, n: number): Par
   return {
     io: 'inline',
     // The newest segment's index is the mutable, larger kind: n of them at a time, 1/n the size.
-    segmentSpans: Math.ceil((o.segmentSpans ?? 500_000) / n),
+    segmentSpans: Math.ceil((o.segmentSpans ?? SEGMENT_SPANS) / n),
     maxQueuedSpans: Math.ceil((o.maxQueuedSpans ?? 200_000) / n),
     blockCacheMiB: (o.blockCacheMiB ?? 32) / n,
     edgeTables: { seenBits: (o.edgeTables?.seenBits ?? 19) - log2, waitingBits: (o.edgeTables?.waitingBits ?? 19) - log2 },

@@ -16,6 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const SOURCE = fileURLToPath(new URL('./shard-worker.ts', import.meta.url));
 
 let bundle: Promise<URL | undefined> | undefined;
+const STALE_MS = 60 * 60_000;
 
 /** The bundle's URL, or undefined when it cannot be built (the caller then uses the sources). */
 export function shardWorkerBundle(): Promise<URL | undefined> {
@@ -37,6 +38,21 @@ async function build(): Promise<URL> {
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, text);
     fs.renameSync(tmp, file);
+    removeStale(dir, path.basename(file));
   }
   return pathToFileURL(file);
+}
+
+/** Bundles of earlier sources, once no explorer can still be starting its workers from them (an hour on). */
+export function removeStale(dir: string, keep: string, now = Date.now()): void {
+  const before = now - STALE_MS;
+  for (const name of fs.readdirSync(dir)) {
+    if (name === keep || !/^shard-worker-[0-9a-f]{16}\.mjs(\.\d+\.tmp)?$/.test(name)) continue;
+    const file = path.join(dir, name);
+    try {
+      if (fs.statSync(file).mtimeMs < before) fs.rmSync(file, { force: true });
+    } catch {
+      // Another explorer removed it first.
+    }
+  }
 }
