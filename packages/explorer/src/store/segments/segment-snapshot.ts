@@ -23,7 +23,8 @@ export interface SegmentSnapshot {
 
 export const snapshotFile = (segmentFile: string) => segmentFile.replace(/\.seg$/, '.idx');
 
-export async function writeSnapshot(file: string, snap: SegmentSnapshot): Promise<void> {
+/** Writes the snapshot (in place by a rename); resolves with the file's size. */
+export async function writeSnapshot(file: string, snap: SegmentSnapshot): Promise<number> {
   // Deflated (on libuv's threads): the index of ids and attribute values is ~3x smaller so.
   const payload = await deflate(v8.serialize(snap), { level: 1 });
   const head = Buffer.alloc(MAGIC.length + 4);
@@ -33,6 +34,7 @@ export async function writeSnapshot(file: string, snap: SegmentSnapshot): Promis
   try {
     await fs.promises.writeFile(tmp, Buffer.concat([head, payload]));
     await fs.promises.rename(tmp, file);
+    return head.length + payload.length;
   } catch (err) {
     // A half-written snapshot is no use to anyone: do not leave it taking disk space.
     await fs.promises.rm(tmp, { force: true }).catch(() => undefined);

@@ -61,6 +61,25 @@ describe('SegmentStore', () => {
     await store.close();
   });
 
+  it('counts its index snapshots in its size, so a size bound holds the disk it takes', async () => {
+    const dir = tmp();
+    const store = await SegmentStore.open({ dataDir: dir, segmentSpans: 8 });
+    for (let t = 1; t <= 5; t++) await store.write(trace(t, 4, 1000 * t));
+    await store.close();
+    const again = await SegmentStore.open({ dataDir: dir, segmentSpans: 8 });
+    const sizes = (ext: string) =>
+      fs
+        .readdirSync(path.join(dir, SEGMENTS_DIR))
+        .filter((f) => f.endsWith(ext))
+        .reduce((n, f) => n + fs.statSync(path.join(dir, SEGMENTS_DIR, f)).size, 0);
+    assert.ok(sizes('.idx') > 0, 'closing saved the snapshots');
+    assert.equal((await again.status()).dbBytes, sizes('.seg') + sizes('.idx'));
+    // Under a bound the records alone would fit, the store is still over it.
+    assert.ok((await again.shrinkTo(sizes('.seg'), 1)) > 0);
+    assert.equal((await again.status()).dbBytes, sizes('.seg') + sizes('.idx'));
+    await again.close();
+  });
+
   it('reads back from the files what it acknowledged, after a reopen', async () => {
     const dir = tmp();
     const store = await SegmentStore.open({ dataDir: dir, segmentSpans: 8 });
@@ -110,10 +129,13 @@ describe('SegmentStore', () => {
 
   it('drops the oldest segments until the files fit --max-size, and keeps taking writes', async () => {
     const dir = tmp();
+    const filling = await SegmentStore.open({ dataDir: dir, segmentSpans: 4 });
+    for (let t = 1; t <= 4; t++) await filling.write(trace(t, 4, 1000 * t));
+    // Closed and opened again: every segment's index snapshot is on disk, and counts.
+    await filling.close();
     const store = await SegmentStore.open({ dataDir: dir, segmentSpans: 4 });
-    for (let t = 1; t <= 4; t++) await store.write(trace(t, 4, 1000 * t));
-    const one = fs.statSync(path.join(dir, SEGMENTS_DIR, '00000001.seg')).size;
-    const retention = startRetention(store, { maxBytes: one * 2 + 10, intervalMs: 3_600_000 });
+    const disk = (seq: string) => fs.statSync(path.join(dir, SEGMENTS_DIR, `${seq}.seg`)).size + fs.statSync(path.join(dir, SEGMENTS_DIR, `${seq}.idx`)).size;
+    const retention = startRetention(store, { maxBytes: disk('00000003') + disk('00000004') + 10, intervalMs: 3_600_000 });
     await retention.runOnce();
     await retention.stop();
     assert.deepEqual(segmentFiles(dir), ['00000003.seg', '00000004.seg']);

@@ -347,7 +347,7 @@ export class SegmentStore implements Store {
     for (const s of this.segments) {
       spans += s.index.spans;
       traces += s.index.traceCount;
-      bytes += s.bytes;
+      bytes += s.diskBytes;
       const min = s.index.minStartNs;
       if (min !== undefined && (oldest === undefined || min < oldest)) oldest = min;
     }
@@ -362,7 +362,7 @@ export class SegmentStore implements Store {
   }
 
   async shrinkTo(maxBytes: number, _batch: number): Promise<number> {
-    const total = this.segments.reduce((n, s) => n + s.bytes, 0);
+    const total = this.segments.reduce((n, s) => n + s.diskBytes, 0);
     const oldest = this.segments[0];
     if (total <= maxBytes || !oldest || oldest.index.traceCount === 0) return 0;
     return this.drop(oldest);

@@ -39,6 +39,15 @@ const deflateBlock = (b: BlockBuilder, io: SegmentIo): Promise<Buffer> =>
  */
 export const BLOCK_SPANS = 512;
 
+/** 0 for a file that is not there (a segment without a snapshot yet). */
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
 export const segmentFile = (dir: string, seq: number) => path.join(dir, `${String(seq).padStart(8, '0')}.seg`);
 export const seqOfFile = (name: string): number | undefined => {
   const m = /^(\d{8})\.seg$/.exec(name);
@@ -89,6 +98,8 @@ export class Segment {
   bytes = 0;
   /** The file length the snapshot on disk covers; below `bytes`, the snapshot is stale. */
   private snapshotted = 0;
+  /** The snapshot file's size: disk the segment takes beside its records, which a size bound counts. */
+  private snapshotBytes = 0;
 
   private constructor(
     readonly seq: number,
@@ -126,6 +137,7 @@ export class Segment {
     seg.log = log;
     seg.bytes = log.size;
     seg.snapshotted = covered;
+    seg.snapshotBytes = fileSize(snapshotFile(file));
     return seg;
   }
 
@@ -133,8 +145,13 @@ export class Segment {
   async saveSnapshot(): Promise<void> {
     if (this.pending.size || !this.log || this.snapshotted === this.bytes) return;
     const covered = this.bytes;
-    await writeSnapshot(snapshotFile(this.file), { covered, refs: this.refs as RecordRef[], index: this.index.snapshot() });
+    this.snapshotBytes = await writeSnapshot(snapshotFile(this.file), { covered, refs: this.refs as RecordRef[], index: this.index.snapshot() });
     this.snapshotted = covered;
+  }
+
+  /** The segment's file and its index snapshot together. */
+  get diskBytes(): number {
+    return this.bytes + this.snapshotBytes;
   }
 
   private reindex(t: BlockTrace, no: number, maxSpansPerTrace: number, edges: EdgeResolver): void {
