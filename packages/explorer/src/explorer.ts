@@ -171,7 +171,12 @@ async function openSegments(opts: ExplorerOptions): Promise<Store> {
   const unsharded = shardCountOf(dataDir) === undefined && ((opts.shards ?? 1) === 1 || fs.existsSync(path.join(dataDir, SEGMENTS_DIR)));
   const store = unsharded
     ? await SegmentStore.open(common)
-    : await ShardedStore.open({ ...common, ...(opts.shards !== undefined ? { shards: opts.shards } : {}), ...(opts.onError ? { onError: opts.onError } : {}) });
+    : await ShardedStore.open({
+        ...common,
+        ...(opts.shards !== undefined ? { shards: opts.shards } : {}),
+        ...(opts.onError ? { onError: opts.onError } : {}),
+        onRestarted: (shard) => console.error(`tracewire explorer: trace store shard ${shard} is running again`),
+      });
   let shown = -1;
   try {
     await migrateSqlite(dataDir, store, ({ traces, of }) => {

@@ -10,6 +10,7 @@ import { storeProtobuf } from '../../receive/export.ts';
 import { DEFAULT_LIMITS, type SpanLimits } from '../../receive/limits.ts';
 import { sdkRequests } from '../segments/sdk-requests.ts';
 import { SegmentStore } from '../segments/segment-store.ts';
+import { makeSpan } from '../store-contract.ts';
 import type { Store } from '../store.ts';
 import { ShardClient } from './shard-client.ts';
 import { ShardedStore, shardCountOf } from './sharded-store.ts';
@@ -113,15 +114,22 @@ describe('ShardedStore', () => {
     assert.equal(fs.existsSync(path.join(dir, 'shards', '0', 'segments', 'LOCK')), false, 'shard 0 was opened, then closed again');
   });
 
-  it('answers StoreUnavailableError (retryable) for a shard whose thread stopped, and reports it once', async () => {
+  it('refuses calls (retryable) while a shard whose thread stopped is started again, then answers from its files', async () => {
     const errors: Error[] = [];
-    const shard = await ShardClient.start('1', { dataDir: tmp() }, () => undefined, (e) => errors.push(e));
-    assert.deepEqual(await shard.call('services', []), []);
+    let restarted!: () => void;
+    const running = new Promise<void>((resolve) => (restarted = resolve));
+    const shard = await ShardClient.start('1', { dataDir: tmp() }, () => undefined, { onError: (e) => errors.push(e), onRestarted: () => restarted() });
+    const spans = Array.from({ length: 3 }, (_, i) => makeSpan({ trace: 7, span: i + 1, service: 'svc', name: 'op', startMs: 1000 + i, durMs: 1 }));
+    await shard.call('write', [spans]);
     await shard.terminate();
-    await assert.rejects(shard.call('status', []), { name: 'StoreUnavailableError', retryAfterSeconds: 30 });
-    await assert.rejects(shard.call('status', []), { name: 'StoreUnavailableError' });
-    assert.equal(errors.length, 1);
-    assert.match(errors[0]?.message ?? '', /shard 1 stopped/);
+    await assert.rejects(shard.call('status', []), { name: 'StoreUnavailableError', message: /shard 1 is not running/, retryAfterSeconds: 2 });
+    await assert.rejects(shard.call('getTrace', [spans[0]!.span.traceId]), { name: 'StoreUnavailableError' });
+    assert.equal(errors.length, 1, 'the stop is reported once');
+    assert.match(errors[0]?.message ?? '', /shard 1 stopped: .*starting it again in 0.5 s/);
+    await running;
+    assert.equal((await shard.call('getTrace', [spans[0]!.span.traceId]))?.length, 3, 'what it acknowledged before the stop');
+    assert.equal((await shard.call('status', [])).spans, 3);
     await shard.close();
+    await assert.rejects(shard.call('status', []), { name: 'StoreUnavailableError', message: /closed/ });
   });
 });

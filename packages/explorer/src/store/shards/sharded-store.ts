@@ -44,8 +44,10 @@ export interface ShardedStoreOptions extends Omit<SegmentStoreOptions, 'onOpenPr
   shards?: number;
   /** Segments read at open, summed over the shards. */
   onOpenProgress?: (read: number, of: number) => void;
-  /** A shard's thread stopped on its own (its calls then answer StoreUnavailableError). */
+  /** A shard's thread stopped on its own (its calls answer StoreUnavailableError until it is started again). */
   onError?: (err: Error) => void;
+  /** A stopped shard runs again. */
+  onRestarted?: (shard: string) => void;
 }
 
 /** The shard count a directory was made with, if it was. */
@@ -83,7 +85,7 @@ export class ShardedStore implements Store {
   }
 
   static async open(opts: ShardedStoreOptions): Promise<ShardedStore> {
-    const { shards: wanted = 2, onOpenProgress, onError = () => undefined, ...rest } = opts;
+    const { shards: wanted = 2, onOpenProgress, onError = () => undefined, onRestarted, ...rest } = opts;
     if (!Number.isInteger(wanted) || wanted < 1 || wanted > MAX_SHARDS) throw new RangeError(`shards must be a whole number from 1 to ${MAX_SHARDS}`);
     let n = shardCountOf(opts.dataDir);
     if (n === undefined) {
@@ -105,7 +107,7 @@ export class ShardedStore implements Store {
             progress.reduce((s, p) => s + p[1], 0),
           );
         };
-        return ShardClient.start(String(i), options, onProgress, onError);
+        return ShardClient.start(String(i), options, onProgress, { onError, ...(onRestarted ? { onRestarted } : {}) });
       }),
     );
     const clients: Shard[] = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
