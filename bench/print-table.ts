@@ -14,8 +14,15 @@ const results = readdirSync(dir)
   .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as BenchResult)
   .sort((a, b) => ORDER.indexOf(a.name) - ORDER.indexOf(b.name));
 const m = results[0]?.machine ?? {};
+/** Each bench is run on its own commit when it is re-run alone: name each one's. */
+function commits(rs: BenchResult[]): string {
+  const of = new Map<string, string[]>();
+  for (const r of rs) of.set(r.versions.commit ?? '?', [...(of.get(r.versions.commit ?? '?') ?? []), r.name]);
+  if (of.size === 1) return `commit ${[...of.keys()][0]}`;
+  return `commits ${[...of].map(([c, names]) => `${c} (${names.join(', ')})`).join(', ')}`;
+}
 const dates = results.map((r) => r.date.slice(0, 16).replace('T', ' '));
 process.stdout.write(
-  `Run ${dates.sort()[0]}–${dates.sort().at(-1)} UTC${results.some((r) => r.quick) ? ' (includes --quick results)' : ''}, commit ${results[0]?.versions.commit ?? '?'}; ` +
+  `Run ${dates.sort()[0]}–${dates.sort().at(-1)} UTC${results.some((r) => r.quick) ? ' (includes --quick results)' : ''}, ${commits(results)}; ` +
     `${String(m.cpus)} x ${String(m.cpuModel)}, ${String(m.memoryGiB)} GiB, ${String(m.os)}, Node ${String(m.node)}\n\n${table(results)}\n`,
 );
