@@ -237,7 +237,7 @@ export async function startExplorer(opts: ExplorerOptions = {}): Promise<Explore
   // Before anything opens: refuse a public bind without a token.
   const auth = createAuth({ host, token: opts.token, allowedHosts: opts.allowedHosts });
   const onError = opts.onError ?? ((err: Error) => console.error(`tracewire explorer: ${err.stack ?? err.message}`));
-  const store = await openStore(opts);
+  const store = await openStore({ ...opts, onError });
   // Receivers tell it which traces they stored; the live API streams listen (api/routes-live.ts).
   const feed = new TraceFeed(onError);
   const receiverOpts = receiverOptions(opts, { store, feed, auth, onError });

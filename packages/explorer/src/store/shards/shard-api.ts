@@ -6,11 +6,14 @@ import { scanRequestCounted } from '../segments/request-scan.ts';
 import type { SegmentStore } from '../segments/segment-store.ts';
 import type { SpanFacts } from '../segments/span-facts.ts';
 import type { ShardApi } from './shard-protocol.ts';
+import { StoreUnavailableError } from '../store.ts';
 
 export function shardApi(store: SegmentStore): ShardApi {
   /** Scanned parts waiting for their commit, by token. */
   const held = new Map<number, SpanFacts[]>();
-  let nextToken = 1;
+  // Random per thread: a token a stopped thread gave out (shard-client.ts starts another) must
+  // not name a part the new thread scanned, or its commit would store another request's spans.
+  let nextToken = Math.floor(Math.random() * 2 ** 48) + 1;
   return {
     scan(bytes, limits) {
       const scanned = scanRequestCounted(bytes, limits);
@@ -21,7 +24,7 @@ export function shardApi(store: SegmentStore): ShardApi {
     },
     async commit(token) {
       const facts = held.get(token);
-      if (!facts) throw new Error(`no scanned request part ${token}`);
+      if (!facts) throw new StoreUnavailableError(`the trace store shard no longer holds scanned request part ${token} (its thread was restarted)`, 1);
       held.delete(token);
       return store.writeScanned(facts);
     },

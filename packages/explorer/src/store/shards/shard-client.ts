@@ -80,6 +80,10 @@ export class ShardClient implements Shard {
   private startedAt = Date.now();
   private pauseMs = FIRST_PAUSE_MS;
   private restartTimer: NodeJS.Timeout | undefined;
+  /** When the next start is due (epoch ms), while stopped. */
+  private restartAt = 0;
+  /** A thread being started again, until it is ready or fails. */
+  private starting: Promise<Worker | undefined> | undefined;
 
   private constructor(
     worker: Worker,
@@ -110,8 +114,13 @@ export class ShardClient implements Shard {
     if (this.closing) return;
     this.closing = true;
     clearTimeout(this.restartTimer);
-    const worker = this.worker;
-    if (!worker) return;
+    // A thread opening its store is let finish, then closed like a running one: its store holds the directory lock.
+    let worker = this.worker;
+    if (!worker) {
+      worker = await this.starting;
+      if (!worker) return;
+      this.attach(worker);
+    }
     try {
       await this.call('close', []);
     } finally {
@@ -142,7 +151,8 @@ export class ShardClient implements Shard {
 
   private unavailable(): StoreUnavailableError {
     const why = this.closing ? 'closed' : `restarting after it stopped: ${this.stopped?.message}`;
-    return new StoreUnavailableError(`trace store shard ${this.name} is not running (${why})`, Math.ceil(this.pauseMs / 1000) + 1);
+    // The time left before the next start, and a second for the store to open.
+    return new StoreUnavailableError(`trace store shard ${this.name} is not running (${why})`, Math.max(1, Math.ceil((this.restartAt - Date.now()) / 1000) + 1));
   }
 
   /** The thread is gone ('error' and 'exit' both come): refuse what it had not answered, and start another. */
@@ -150,28 +160,35 @@ export class ShardClient implements Shard {
     if (this.worker !== worker) return;
     this.worker = undefined;
     this.stopped = why;
+    if (Date.now() - this.startedAt >= STEADY_MS) this.pauseMs = FIRST_PAUSE_MS;
+    this.restartAt = Date.now() + this.pauseMs;
     const err = this.unavailable();
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
     if (this.closing) return;
-    if (Date.now() - this.startedAt >= STEADY_MS) this.pauseMs = FIRST_PAUSE_MS;
     this.events.onError(new Error(`trace store shard ${this.name} stopped: ${why.message}; starting it again in ${this.pauseMs / 1000} s`));
     this.restartLater();
   }
 
   private restartLater(): void {
     const pause = this.pauseMs;
+    this.restartAt = Date.now() + pause;
     this.pauseMs = Math.min(MAX_PAUSE_MS, pause * 2);
     this.restartTimer = setTimeout(() => {
-      spawn(this.name, this.options, () => undefined).then(
+      const starting = spawn(this.name, this.options, () => undefined);
+      this.starting = starting.catch(() => undefined);
+      starting.then(
         (worker) => {
-          if (this.closing) return void worker.terminate();
+          this.starting = undefined;
+          if (this.closing) return; // close() takes it from `starting`
           this.attach(worker);
           this.events.onRestarted?.(this.name);
         },
         (err: Error) => {
+          this.starting = undefined;
           if (this.closing) return;
           this.stopped = err;
+          this.restartAt = Date.now() + this.pauseMs;
           this.events.onError(new Error(`trace store shard ${this.name} did not start again: ${err.message}; trying again in ${this.pauseMs / 1000} s`));
           this.restartLater();
         },

@@ -19,9 +19,15 @@ let bundle: Promise<URL | undefined> | undefined;
 const STALE_MS = 60 * 60_000;
 
 /** The bundle's URL, or undefined when it cannot be built (the caller then uses the sources). */
-export function shardWorkerBundle(): Promise<URL | undefined> {
+export async function shardWorkerBundle(): Promise<URL | undefined> {
   bundle ??= build().catch(() => undefined);
-  return bundle;
+  const url = await bundle;
+  // A shard may be started again days later: the file may have been removed since (removeStale of another tree's build).
+  if (url && !fs.existsSync(url)) {
+    bundle = build().catch(() => undefined);
+    return bundle;
+  }
+  return url;
 }
 
 async function build(): Promise<URL> {
