@@ -160,14 +160,15 @@ export class ShardClient implements Shard {
     if (this.worker !== worker) return;
     this.worker = undefined;
     this.stopped = why;
-    if (Date.now() - this.startedAt >= STEADY_MS) this.pauseMs = FIRST_PAUSE_MS;
-    this.restartAt = Date.now() + this.pauseMs;
+    if (!this.closing) {
+      if (Date.now() - this.startedAt >= STEADY_MS) this.pauseMs = FIRST_PAUSE_MS;
+      this.events.onError(new Error(`trace store shard ${this.name} stopped: ${why.message}; starting it again in ${this.pauseMs / 1000} s`));
+      this.restartLater();
+    }
+    // After restartLater: the refusal says when the next start is due.
     const err = this.unavailable();
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
-    if (this.closing) return;
-    this.events.onError(new Error(`trace store shard ${this.name} stopped: ${why.message}; starting it again in ${this.pauseMs / 1000} s`));
-    this.restartLater();
   }
 
   private restartLater(): void {
@@ -188,7 +189,6 @@ export class ShardClient implements Shard {
           this.starting = undefined;
           if (this.closing) return;
           this.stopped = err;
-          this.restartAt = Date.now() + this.pauseMs;
           this.events.onError(new Error(`trace store shard ${this.name} did not start again: ${err.message}; trying again in ${this.pauseMs / 1000} s`));
           this.restartLater();
         },
