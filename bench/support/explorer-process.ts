@@ -20,6 +20,8 @@ export interface ExplorerProcess {
   rssMiB(): number;
   /** CPU time the process has used (user + system), seconds: capacity per core, whatever else the machine runs. */
   cpuSeconds(): number;
+  /** CPU time of its main thread alone (the event loop that receives, scans and indexes), seconds. */
+  mainThreadCpuSeconds(): number;
   stop(): Promise<number | null>;
 }
 
@@ -43,6 +45,7 @@ export async function startExplorerProcess(dataDir: string, extra: string[] = []
     peakRssMiB: () => statusMiB(pid, 'VmHWM'),
     rssMiB: () => statusMiB(pid, 'VmRSS'),
     cpuSeconds: () => cpuSeconds(pid),
+    mainThreadCpuSeconds: () => cpuSeconds(`${pid}/task/${pid}`),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill('SIGTERM');

@@ -59,6 +59,62 @@ export class Posting {
     if (Array.isArray(this.list) && this.list.length >= 32) this.list = Int32Array.from(this.read());
     else this.read();
   }
+
+  /**
+   * The list as gaps between ascending ordinals, for a snapshot: mostly 1s, which deflate packs
+   * to almost nothing and in a few ms. The ordinals themselves (v8.serialize writes each as a
+   * varint) cost 18 of a snapshot's 20 bytes a span and 90% of its deflate time (~0.8 µs a span
+   * of libuv's pool at every segment fill; docs/performance.md, section 3, seventh pass).
+   */
+  toSnapshot(): PostingSnapshot {
+    const list = this.read();
+    const gaps = new Int32Array(list.length);
+    let prev = 0;
+    for (let i = 0; i < list.length; i++) {
+      const o = list[i] as number;
+      gaps[i] = o - prev;
+      prev = o;
+    }
+    return { gaps };
+  }
+
+  /** From a snapshot: this format's gaps, or the list itself as snapshots before it held (format 04). */
+  static fromSnapshot(s: PostingSnapshot | LegacyPosting): Posting {
+    const p = new Posting();
+    if ('list' in s) {
+      p.list = s.list;
+      p.sorted = s.sorted;
+      p.last = s.last;
+      return p;
+    }
+    const n = s.gaps.length;
+    const list = n >= 32 ? new Int32Array(n) : new Array<number>(n);
+    let o = 0;
+    for (let i = 0; i < n; i++) {
+      o += s.gaps[i] as number;
+      list[i] = o;
+    }
+    p.list = list;
+    p.last = n ? o : -1;
+    return p;
+  }
+}
+
+/** A posting list as a snapshot holds it (Posting.toSnapshot). */
+export interface PostingSnapshot {
+  gaps: Int32Array;
+}
+
+/** A Posting as v8.serialize wrote it into snapshots of format 04: its fields, without its class. */
+interface LegacyPosting {
+  list: number[] | Int32Array;
+  sorted: boolean;
+  last: number;
+}
+
+interface AttrPostingsSnapshot {
+  holders: PostingSnapshot | LegacyPosting;
+  byValue: Map<string, PostingSnapshot | LegacyPosting | number>;
 }
 
 /**
@@ -101,8 +157,8 @@ export interface IndexSnapshot {
   services: Array<Map<string, number>>;
   spanKeys: RaggedSnapshot;
   blocks: RaggedSnapshot;
-  opPostings: Map<string, Posting>;
-  attrs: Map<string, AttrPostings>;
+  opPostings: Map<string, PostingSnapshot | LegacyPosting>;
+  attrs: Map<string, AttrPostingsSnapshot>;
   ops: Map<string, SegmentOperation>;
   spans: number;
   minStartNs: bigint | undefined;
@@ -154,8 +210,13 @@ export class SegmentIndex {
       services: this.services,
       spanKeys: this.spanKeys.snapshot(n),
       blocks: this.blockLists.snapshot(n),
-      opPostings: this.opPostings,
-      attrs: this.attrs,
+      opPostings: new Map([...this.opPostings].map(([k, p]) => [k, p.toSnapshot()])),
+      attrs: new Map(
+        [...this.attrs].map(([k, a]) => [
+          k,
+          { holders: a.holders.toSnapshot(), byValue: new Map([...a.byValue].map(([v, p]) => [v, typeof p === 'number' ? p : p.toSnapshot()])) },
+        ]),
+      ),
       ops: this.ops,
       spans: this.spans,
       minStartNs: this.minStartNs,
@@ -181,12 +242,11 @@ export class SegmentIndex {
     for (const v of snap.services) idx.services.push(v);
     idx.spanKeys = Ragged.from(snap.spanKeys);
     idx.blockLists = Ragged.from(snap.blocks);
-    // v8.deserialize gives plain objects: the postings get their methods back.
-    for (const [k, p] of snap.opPostings) idx.opPostings.set(k, Object.setPrototypeOf(p, Posting.prototype) as Posting);
+    for (const [k, p] of snap.opPostings) idx.opPostings.set(k, Posting.fromSnapshot(p));
     for (const [k, a] of snap.attrs) {
-      Object.setPrototypeOf(a.holders, Posting.prototype);
-      for (const p of a.byValue.values()) if (typeof p === 'object') Object.setPrototypeOf(p, Posting.prototype);
-      idx.attrs.set(k, a);
+      const byValue = new Map<string, Posting | number>();
+      for (const [v, p] of a.byValue) byValue.set(v, typeof p === 'number' ? p : Posting.fromSnapshot(p));
+      idx.attrs.set(k, { holders: Posting.fromSnapshot(a.holders), byValue });
     }
     for (const [k, op] of snap.ops) idx.ops.set(k, op);
     idx.spans = snap.spans;

@@ -12,7 +12,9 @@ import zlib from 'node:zlib';
 import type { IndexSnapshot } from './segment-index.ts';
 import type { RecordRef } from './segment-log.ts';
 
-const MAGIC = Buffer.from('TWIDX04\n', 'latin1');
+const MAGIC = Buffer.from('TWIDX05\n', 'latin1');
+/** Format 04 held posting lists as they are in memory (segment-index.ts reads both). */
+const MAGIC_04 = Buffer.from('TWIDX04\n', 'latin1');
 const deflate = promisify(zlib.deflateRaw);
 
 export interface SegmentSnapshot {
@@ -50,7 +52,8 @@ export function readSnapshot(file: string): SegmentSnapshot | undefined {
     return undefined;
   }
   const at = MAGIC.length + 4;
-  if (data.length < at || !data.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  const magic = data.subarray(0, MAGIC.length);
+  if (data.length < at || !(magic.equals(MAGIC) || magic.equals(MAGIC_04))) return undefined;
   const payload = data.subarray(at);
   if (zlib.crc32(payload) !== data.readUInt32LE(MAGIC.length)) return undefined;
   try {
