@@ -6,7 +6,9 @@
  * segment store in one process, one after the other, and the segment store
  * fed the request bytes as the receivers feed it (`seg-raw`: scanned, not decoded).
  *
- *   node --import tsx bench/support/store-write-loop.ts [--spans=500000] [--store=both|sqlite|segments|seg-raw]
+ *   node --import tsx bench/support/store-write-loop.ts [--spans=500000] [--store=both|sqlite|segments|seg-raw] [--io=pool|inline]
+ *
+ * `--io`: where the segment store deflates and syncs (segment.ts SegmentIo); default 'pool'.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeProtobuf } from '../../packages/explorer/src/receive/decode.ts';
 import { DEFAULT_LIMITS } from '../../packages/explorer/src/receive/limits.ts';
+import type { SegmentIo } from '../../packages/explorer/src/store/segments/segment.ts';
 import { SegmentStore } from '../../packages/explorer/src/store/segments/segment-store.ts';
 import { SqliteStore } from '../../packages/explorer/src/store/sqlite-store.ts';
 import type { Store } from '../../packages/explorer/src/store/store.ts';
@@ -21,7 +24,9 @@ import { dirBytes } from './disk-usage.ts';
 import { cpuSeconds } from './proc.ts';
 import { buildTemplate, stampTraceIds } from './otlp-bodies.ts';
 
-const { values } = parseArgs({ options: { spans: { type: 'string', default: '500000' }, store: { type: 'string', default: 'both' } } });
+const { values } = parseArgs({ options: { spans: { type: 'string', default: '500000' }, store: { type: 'string', default: 'both' }, io: { type: 'string', default: 'pool' } } });
+if (values.io !== 'pool' && values.io !== 'inline') throw new Error(`--io=pool|inline, not ${values.io}`);
+const io: SegmentIo = values.io;
 const total = Number(values.spans);
 const templates = ['gateway', 'orders', 'inventory', 'notifications'].map((s) => buildTemplate(s, 64));
 const INFLIGHT = 8;
@@ -85,4 +90,4 @@ async function fill(name: string, open: (dir: string) => Promise<Store>, raw = f
 if (values.store === 'both' || values.store === 'sqlite') await fill('sqlite', async (dir) => new SqliteStore({ dataDir: dir }));
 if (values.store === 'both' || values.store === 'segments') await fill('segments', (dir) => SegmentStore.open({ dataDir: dir }));
 // The receivers' path for protobuf: the request scanned, no span objects (Store.writeProtobuf).
-if (values.store === 'both' || values.store === 'seg-raw') await fill('seg-raw', (dir) => SegmentStore.open({ dataDir: dir }), true);
+if (values.store === 'both' || values.store === 'seg-raw') await fill('seg-raw', (dir) => SegmentStore.open({ dataDir: dir, io }), true);
