@@ -34,7 +34,7 @@ import { type DirLock, lockDir } from './dir-lock.ts';
 import { Segment, type SegmentIo, seqOfFile } from './segment.ts';
 import { snapshotFile } from './segment-snapshot.ts';
 import { scanRequest } from './request-scan.ts';
-import { type SpanFacts, factsOf } from './span-facts.ts';
+import { type SpanFacts, factsOf, traceHashOfHex } from './span-facts.ts';
 import { EdgeResolver, type EdgeResolverOptions } from './edge-resolver.ts';
 import { MapTotals, mapOfTotals } from './map-summary.ts';
 import type { ServiceMap } from '../../api-types.ts';
@@ -125,7 +125,7 @@ export class SegmentStore implements Store {
         store.segments.push(await Segment.load(store.dir, seq, store.cache, store.io, store.limits.maxSpansPerTrace, store.edges));
         opts.onOpenProgress?.(store.segments.length, seqs.length);
       }
-      for (const s of store.segments.slice(0, -1)) s.index.freeze();
+      for (const s of store.segments.slice(0, -1)) s.freeze();
       // Segments re-read from their files (no snapshot, a stale one, one of an older format) are saved now, not re-read at every open.
       await store.snapshotFilled();
     } catch (err) {
@@ -142,17 +142,17 @@ export class SegmentStore implements Store {
   private newest(): Segment {
     const last = this.segments[this.segments.length - 1];
     if (last && last.index.spans < this.segmentSpans) return last;
-    last?.index.freeze();
+    last?.freeze();
     const next = Segment.fresh(this.dir, (last?.seq ?? 0) + 1, this.cache, this.io);
     this.segments.push(next);
     return next;
   }
 
   /** The segment already holding the trace, newest first (a late span joins its trace's segment), else the newest. */
-  private ownerOf(traceId: string): Segment {
+  private ownerOf(traceId: string, hash: number): Segment {
     for (let i = this.segments.length - 1; i >= 0; i--) {
       const seg = this.segments[i] as Segment;
-      if (seg.index.ordinalOf(traceId) !== undefined) return seg;
+      if (seg.holds(traceId, hash)) return seg;
     }
     return this.newest();
   }
@@ -188,7 +188,7 @@ export class SegmentStore implements Store {
     if (this.recovering) return Promise.reject(new StoreUnavailableError('the trace store is re-reading its files after a failed write', 1));
     if (this.queuedSpans > 0 && this.queuedSpans + spans.length > this.maxQueued) return Promise.reject(new StoreBusyError(1));
     let rejected = 0;
-    for (const [traceId, list] of groupByTrace(spans, (s) => s.traceId)) rejected += this.ownerOf(traceId).accept(traceId, list, this.limits.maxSpansPerTrace, this.edges);
+    for (const [traceId, list] of groupByTrace(spans, (s) => s.traceId)) rejected += this.ownerOf(traceId, (list[0] as SpanFacts).traceHash).accept(traceId, list, this.limits.maxSpansPerTrace, this.edges);
     const result: WriteResult = rejected
       ? { rejected, messages: [`${rejected} span(s) refused: their trace already holds the most spans a trace may (${this.limits.maxSpansPerTrace})`] }
       : STORED;
@@ -267,9 +267,10 @@ export class SegmentStore implements Store {
 
   async getTrace(traceId: string): Promise<StoredSpan[] | undefined> {
     const id = traceId.toLowerCase();
+    const hash = traceHashOfHex(id);
     for (let i = this.segments.length - 1; i >= 0; i--) {
       const seg = this.segments[i] as Segment;
-      if (seg.index.ordinalOf(id) !== undefined) return seg.read(id);
+      if (seg.holds(id, hash)) return seg.read(id);
     }
     return undefined;
   }

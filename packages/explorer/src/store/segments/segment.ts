@@ -17,7 +17,8 @@ import type { EdgeResolver } from './edge-resolver.ts';
 import { SegmentIndex } from './segment-index.ts';
 import { readSnapshot, snapshotFile, writeSnapshot } from './segment-snapshot.ts';
 import { type RecordRef, SegmentLog } from './segment-log.ts';
-import { type SpanFacts, factsOf } from './span-facts.ts';
+import { type SpanFacts, factsOf, traceHashOfHex } from './span-facts.ts';
+import { TraceFilter } from './trace-filter.ts';
 import { decodeResource, decodeScope, decodeSpan } from './span-protobuf.ts';
 
 const deflate = promisify(zlib.deflateRaw);
@@ -94,6 +95,8 @@ export class Segment {
    */
   private readonly deflating = new Map<number, Promise<Buffer>>();
   private log: SegmentLog | undefined;
+  /** Set once frozen: which trace hashes the segment may hold. */
+  private filter: TraceFilter | undefined;
   /** The file's length. */
   bytes = 0;
   /** The file length the snapshot on disk covers; below `bytes`, the snapshot is stale. */
@@ -141,6 +144,17 @@ export class Segment {
     return seg;
   }
 
+  /** Stops taking new traces: the index packs its lists, and a filter answers for its trace ids (trace-filter.ts). */
+  freeze(): void {
+    this.index.freeze();
+    this.filter = TraceFilter.of(this.index.traceIds.map(traceHashOfHex), this.index.traceCount);
+  }
+
+  /** Whether the segment holds the trace; `hash` is its traceHash (span-facts.ts). */
+  holds(traceId: string, hash: number): boolean {
+    return (this.filter?.mayHold(hash) ?? true) && this.index.ordinalOf(traceId) !== undefined;
+  }
+
   /** Saves the index when the file grew since the last snapshot and nothing is pending. */
   async saveSnapshot(): Promise<void> {
     if (this.pending.size || !this.log || this.snapshotted === this.bytes) return;
@@ -170,6 +184,8 @@ export class Segment {
     const room = maxSpansPerTrace - (o === undefined ? 0 : (this.index.spanCount[o] as number));
     const { fresh, refused } = this.index.newSpans(o, spans, Math.max(0, room));
     if (!fresh.length) return refused;
+    // The store only sends a frozen segment spans of traces it holds; should that change, the filter must still say yes.
+    if (o === undefined) this.filter?.add((fresh[0] as SpanFacts).traceHash);
     if (!this.open || this.open.spanCount >= BLOCK_SPANS) {
       this.open = new BlockBuilder();
       this.openNo = this.refs.push(undefined) - 1;
