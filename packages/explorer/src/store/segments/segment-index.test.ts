@@ -74,6 +74,28 @@ function writeFormat04(file: string, snap: SegmentSnapshot): void {
   fs.writeFileSync(file, Buffer.concat([head, payload]));
 }
 
+describe('a segment index', () => {
+  it('gives traces of one service mix one map, and a late span changes only its own trace', () => {
+    const idx = new SegmentIndex();
+    const span = (t: number, i: number, service: string) => factsOf(makeSpan({ trace: t, span: i, service, name: 'op', startMs: 1000 * t + i, durMs: 1 }));
+    const add = (t: number, spans: ReturnType<typeof span>[]) => idx.add(spans[0]?.traceId as string, spans, 0);
+    const a = add(1, [span(1, 1, 'gateway'), span(1, 2, 'orders'), span(1, 3, 'orders')]);
+    const b = add(2, [span(2, 1, 'orders'), span(2, 2, 'gateway'), span(2, 3, 'orders')]);
+    const c = add(3, [span(3, 1, 'gateway')]);
+    assert.equal(idx.services[a], idx.services[b], 'same services, same counts: one map');
+    assert.notEqual(idx.services[a], idx.services[c]);
+    const services = (o: number) => idx.summary(o).services.map((x) => `${x.name}:${x.spanCount}`);
+    add(1, [span(1, 4, 'gateway')]);
+    assert.deepEqual(services(a), ['gateway:2', 'orders:2']);
+    assert.deepEqual(services(b), ['orders:2', 'gateway:1']);
+    idx.freeze();
+    add(2, [span(2, 4, 'inventory')]);
+    assert.deepEqual(services(b), ['orders:2', 'gateway:1', 'inventory:1']);
+    assert.deepEqual(services(a), ['gateway:2', 'orders:2']);
+    assert.deepEqual(services(c), ['gateway:1']);
+  });
+});
+
 describe('a segment index saved and read back', () => {
   it('keeps every posting list: ascending, without repeats, short and long (typed) alike', () => {
     const p = new Posting();

@@ -20,6 +20,10 @@ const KIND_TAG = ['unspecified', 'internal', 'server', 'client', 'producer', 'co
 
 export const opTerm = (service: string, name: string, kind: number) => `k${SEP}${service}${SEP}${name}${SEP}${kind}`;
 const NONE: ArrayLike<number> = Object.freeze([]) as ArrayLike<number>;
+/** A new trace's services, before its first spans are counted (never added to: mixOf makes a new map). */
+const NO_SERVICES: ReadonlyMap<string, number> = new Map();
+/** Service mixes a growing segment interns at most. */
+const MAX_MIXES = 4096;
 const EMPTY_KEYS = NONE;
 
 function indexOf(list: ArrayLike<number>, v: number): number {
@@ -154,7 +158,7 @@ export interface IndexSnapshot {
   rootKnown: Uint8Array;
   rootName: string[];
   rootService: string[];
-  services: Array<Map<string, number>>;
+  services: Array<ReadonlyMap<string, number>>;
   spanKeys: RaggedSnapshot;
   blocks: RaggedSnapshot;
   opPostings: Map<string, PostingSnapshot | LegacyPosting>;
@@ -178,7 +182,12 @@ export class SegmentIndex {
   rootKnown = new Uint8Array(256);
   readonly rootName: string[] = [];
   readonly rootService: string[] = [];
-  readonly services: Array<Map<string, number>> = [];
+  /** Per trace, its services and their span counts: shared by the traces of one mix (mixOf), never changed in place. */
+  readonly services: Array<ReadonlyMap<string, number>> = [];
+  /** The growing segment's mixes by key (mixOf); emptied at freeze. */
+  private readonly mixes = new Map<string, Map<string, number>>();
+  /** Scratch for mergeSummary's counts. */
+  private readonly counting = new Map<string, number>();
   private spanKeys = new Ragged();
   /** Per trace, the segment's block numbers holding its spans, ascending. */
   private blockLists = new Ragged();
@@ -193,7 +202,6 @@ export class SegmentIndex {
   maxStartNs: bigint | undefined;
   /** Bumped by every write: cached orderings compare it. */
   version = 0;
-  private frozen = false;
 
   /** Everything the index holds, for a snapshot file (v8.serialize keeps Maps, typed arrays and BigInts). */
   snapshot(): IndexSnapshot {
@@ -313,7 +321,7 @@ export class SegmentIndex {
     this.traceIds.push(traceId);
     this.rootName.push('');
     this.rootService.push('');
-    this.services.push(new Map());
+    this.services.push(NO_SERVICES);
     return o;
   }
 
@@ -323,12 +331,10 @@ export class SegmentIndex {
     let start = fresh ? undefined : (this.start[o] as bigint);
     let end = fresh ? undefined : (this.end[o] as bigint);
     let rootKnown = this.rootKnown[o] === 1;
-    let services = this.services[o] as Map<string, number>;
-    // Frozen traces share their services map with others of the same mix: copy before counting.
-    if (this.frozen) {
-      services = new Map(services);
-      this.services[o] = services;
-    }
+    // Traces share their services map with others of the same mix: counted aside, then interned.
+    const services = this.counting;
+    services.clear();
+    for (const [name, n] of this.services[o] as ReadonlyMap<string, number>) services.set(name, n);
     for (const s of spans) {
       const sStart = s.startNs;
       if ((s.root && !rootKnown) || (!rootKnown && (start === undefined || sStart < start))) {
@@ -341,6 +347,7 @@ export class SegmentIndex {
       if (s.statusCode === 2) (this.errorCount[o] as number)++;
       services.set(s.resource.service, (services.get(s.resource.service) ?? 0) + 1);
     }
+    this.services[o] = this.mixOf(services);
     const startNs = start ?? 0n;
     this.start[o] = startNs;
     this.end[o] = end !== undefined && end > startNs ? end : startNs;
@@ -416,6 +423,24 @@ export class SegmentIndex {
     return p === undefined ? NONE : typeof p === 'number' ? [p] : p.read();
   }
 
+  /**
+   * The one map of this mix of services and span counts. Most traces have one of a few mixes,
+   * and a map per trace was ~150 bytes the collector copied out of the young generation and
+   * walked until the segment froze (docs/performance.md, section 3, seventh pass).
+   */
+  private mixOf(counts: Map<string, number>): Map<string, number> {
+    const names = counts.size === 1 ? [counts.keys().next().value as string] : [...counts.keys()].sort();
+    let key = '';
+    for (const name of names) key += `${name}${SEP}${counts.get(name)}${SEP}`;
+    const known = this.mixes.get(key);
+    if (known) return known;
+    const mix = new Map<string, number>();
+    for (const name of names) mix.set(name, counts.get(name) as number);
+    // Beyond the cap (service names or counts that rarely repeat) a trace gets a map of its own.
+    if (this.mixes.size < MAX_MIXES) this.mixes.set(key, mix);
+    return mix;
+  }
+
   /** Traces holding the key with any value. */
   keyPosting(key: string): ArrayLike<number> {
     return this.attrs.get(key)?.holders.read() ?? NONE;
@@ -437,18 +462,9 @@ export class SegmentIndex {
   }
 
   freeze(): void {
-    this.frozen = true;
     this.spanKeys.freeze(this.traceCount);
     this.blockLists.freeze(this.traceCount);
-    // Most traces have one of a few service mixes (the same services, the same counts): one map each.
-    const shared = new Map<string, Map<string, number>>();
-    for (let o = 0; o < this.services.length; o++) {
-      const m = this.services[o] as Map<string, number>;
-      const key = JSON.stringify([...m]);
-      const known = shared.get(key);
-      if (known) this.services[o] = known;
-      else shared.set(key, m);
-    }
+    this.mixes.clear();
     for (const p of this.opPostings.values()) p.freeze();
     for (const a of this.attrs.values()) {
       a.holders.freeze();
@@ -461,7 +477,7 @@ export class SegmentIndex {
   }
 
   summary(o: number): TraceSummary {
-    const services = [...(this.services[o] as Map<string, number>)]
+    const services = [...(this.services[o] as ReadonlyMap<string, number>)]
       .map(([name, spanCount]) => ({ name, spanCount }))
       .sort((a, b) => b.spanCount - a.spanCount || a.name.localeCompare(b.name));
     return {
