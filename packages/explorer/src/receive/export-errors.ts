@@ -6,7 +6,7 @@
  * with a RetryInfo, which we do not send, so overload answers UNAVAILABLE.
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { StoreBusyError, StoreClosedError, StoreUnavailableError } from '../store/store.ts';
+import { StoreBusyError, StoreClosedError, StoreCorruptError, StoreUnavailableError, StoreVersionError } from '../store/store.ts';
 import { MalformedPayloadError } from './decode-context.ts';
 import { ReceiverBusyError } from './inflight.ts';
 
@@ -28,5 +28,10 @@ export function exportFailure(err: unknown): ExportFailure | undefined {
     return { http: 503, grpc: GrpcStatus.UNAVAILABLE, message: err.message, retryAfterSeconds: err.retryAfterSeconds };
   }
   if (err instanceof StoreClosedError) return { http: 503, grpc: GrpcStatus.UNAVAILABLE, message: err.message, retryAfterSeconds: 5 };
+  // A store shard whose files cannot be opened again (shard-client.ts): not retryable, and said
+  // without its message, which names the server's paths; the explorer's log has it, once.
+  if (err instanceof StoreCorruptError || err instanceof StoreVersionError) {
+    return { http: 500, grpc: GrpcStatus.INTERNAL, message: 'part of the trace store cannot be opened; it refuses writes until the explorer is restarted (see its log)' };
+  }
   return undefined;
 }

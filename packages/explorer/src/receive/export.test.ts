@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import type { StoredSpan } from '../model.ts';
 import type { Store } from '../store/store.ts';
-import { StoreBusyError, StoreClosedError, StoreUnavailableError } from '../store/store.ts';
+import { StoreBusyError, StoreClosedError, StoreCorruptError, StoreUnavailableError } from '../store/store.ts';
 import { MalformedPayloadError } from './decode-context.ts';
 import { exportFailure } from './export-errors.ts';
 import { storeDecoded } from './export.ts';
@@ -52,6 +52,9 @@ describe('exportFailure', () => {
     const unavailable = exportFailure(new StoreUnavailableError('disk full', 30));
     assert.deepEqual([unavailable?.http, unavailable?.grpc, unavailable?.retryAfterSeconds], [503, grpc.status.UNAVAILABLE, 30]);
     assert.equal(exportFailure(new StoreClosedError())?.retryAfterSeconds, 5);
+    const broken = exportFailure(new StoreCorruptError('a segment file in /var/lib/tw is damaged'));
+    assert.deepEqual([broken?.http, broken?.grpc, broken?.retryAfterSeconds], [500, grpc.status.INTERNAL, undefined], 'a store that stays down: not retryable');
+    assert.doesNotMatch(broken?.message ?? '', /\/var\/lib/, 'no server path in the answer');
     assert.equal(exportFailure(new Error('bug')), undefined, 'unexpected: 500 / INTERNAL');
   });
 });

@@ -3,10 +3,12 @@
  * A shard whose thread stops on its own (a bug, out of memory) is started again, after a pause
  * that doubles while it keeps stopping (0.5 s up to 30 s): its store re-opens from its files,
  * where everything it acknowledged is. Until it runs again, every call answers
- * StoreUnavailableError, which the receivers turn into a retryable refusal.
+ * StoreUnavailableError, which the receivers turn into a retryable refusal. A store that
+ * cannot open for good (a damaged file, a newer format: what stops the explorer at start) is
+ * not tried again: the shard then answers that error, which exporters do not retry.
  */
 import { Worker } from 'node:worker_threads';
-import { StoreUnavailableError } from '../store.ts';
+import { StoreCorruptError, StoreUnavailableError, StoreVersionError } from '../store.ts';
 import { shardWorkerBundle } from './worker-bundle.ts';
 import {
   type Shard,
@@ -84,6 +86,8 @@ export class ShardClient implements Shard {
   private restartAt = 0;
   /** A thread being started again, until it is ready or fails. */
   private starting: Promise<Worker | undefined> | undefined;
+  /** Set when the store cannot open again without an operator (StoreCorruptError, StoreVersionError): no more starts. */
+  private broken: Error | undefined;
 
   private constructor(
     worker: Worker,
@@ -149,7 +153,8 @@ export class ShardClient implements Shard {
     worker.on('exit', (code) => this.lost(worker, new Error(`its thread exited with code ${code}`)));
   }
 
-  private unavailable(): StoreUnavailableError {
+  private unavailable(): Error {
+    if (this.broken && !this.closing) return this.broken;
     const why = this.closing ? 'closed' : `restarting after it stopped: ${this.stopped?.message}`;
     // The time left before the next start, and a second for the store to open.
     return new StoreUnavailableError(`trace store shard ${this.name} is not running (${why})`, Math.max(1, Math.ceil((this.restartAt - Date.now()) / 1000) + 1));
@@ -189,6 +194,11 @@ export class ShardClient implements Shard {
           this.starting = undefined;
           if (this.closing) return;
           this.stopped = err;
+          if (err instanceof StoreCorruptError || err instanceof StoreVersionError) {
+            this.broken = err;
+            this.events.onError(new Error(`trace store shard ${this.name} cannot start again: ${err.message}; it stays down until the explorer is restarted`));
+            return;
+          }
           this.events.onError(new Error(`trace store shard ${this.name} did not start again: ${err.message}; trying again in ${this.pauseMs / 1000} s`));
           this.restartLater();
         },

@@ -9,7 +9,7 @@ import { decodeProtobuf } from '../../receive/decode.ts';
 import { storeProtobuf } from '../../receive/export.ts';
 import { DEFAULT_LIMITS, type SpanLimits } from '../../receive/limits.ts';
 import { sdkRequests } from '../segments/sdk-requests.ts';
-import { SegmentStore } from '../segments/segment-store.ts';
+import { SEGMENTS_DIR, SegmentStore } from '../segments/segment-store.ts';
 import { makeSpan } from '../store-contract.ts';
 import type { Store } from '../store.ts';
 import { ShardClient } from './shard-client.ts';
@@ -129,6 +129,30 @@ describe('ShardedStore', () => {
     await running;
     assert.equal((await shard.call('getTrace', [spans[0]!.span.traceId]))?.length, 3, 'what it acknowledged before the stop');
     assert.equal((await shard.call('status', [])).spans, 3);
+    await shard.close();
+    await assert.rejects(shard.call('status', []), { name: 'StoreUnavailableError', message: /closed/ });
+  });
+
+  it('stays down, answering with the store error, when its files cannot be opened again (no retry loop)', async () => {
+    const errors: Error[] = [];
+    let gaveUp!: () => void;
+    const down = new Promise<void>((resolve) => (gaveUp = resolve));
+    const dataDir = tmp();
+    const shard = await ShardClient.start('2', { dataDir }, () => undefined, {
+      onError: (e) => {
+        errors.push(e);
+        if (/cannot start again/.test(e.message)) gaveUp();
+      },
+      onRestarted: () => assert.fail('a damaged store must not come back'),
+    });
+    await shard.call('write', [[makeSpan({ trace: 9, span: 1, service: 'svc', name: 'op', startMs: 1000, durMs: 1 })]]);
+    await shard.terminate();
+    // Damaged before the restart (0.5 s later) opens it: what the explorer refuses to start on.
+    fs.writeFileSync(path.join(dataDir, SEGMENTS_DIR, '00000001.seg'), 'not a segment at all');
+    await down;
+    assert.equal(errors.length, 2, 'the stop, then the one failed start');
+    assert.match(errors[1]?.message ?? '', /shard 2 cannot start again: .*damaged.*; it stays down until the explorer is restarted/);
+    await assert.rejects(shard.call('status', []), { name: 'StoreCorruptError' });
     await shard.close();
     await assert.rejects(shard.call('status', []), { name: 'StoreUnavailableError', message: /closed/ });
   });
