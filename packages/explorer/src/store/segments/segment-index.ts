@@ -186,6 +186,8 @@ export class SegmentIndex {
   readonly services: Array<ReadonlyMap<string, number>> = [];
   /** The growing segment's mixes by key (mixOf); emptied at freeze. */
   private readonly mixes = new Map<string, Map<string, number>>();
+  /** Scratch for add's span keys. */
+  private readonly keyScratch: number[] = [];
   /** Scratch for mergeSummary's counts. */
   private readonly counting = new Map<string, number>();
   private spanKeys = new Ragged();
@@ -299,10 +301,11 @@ export class SegmentIndex {
     if (o === undefined) o = this.newTrace(traceId);
     this.version++;
     this.spans += spans.length;
-    const blocks = this.blockLists.mutable(o);
-    if (blocks[blocks.length - 1] !== block) blocks.push(block);
-    const keys = this.spanKeys.mutable(o);
-    for (const s of spans) keys.push(s.spanKey);
+    if (this.blockLists.last(o) !== block) this.blockLists.push(o, [block]);
+    const keys = this.keyScratch;
+    keys.length = spans.length;
+    for (let i = 0; i < spans.length; i++) keys[i] = (spans[i] as SpanFacts).spanKey;
+    this.spanKeys.push(o, keys);
     this.mergeSummary(o, spans);
     this.addTerms(o, spans);
     return o;
