@@ -105,16 +105,17 @@ export class Ragged {
       this.room = grown(this.room, size);
     }
     const a = this.at[row] as number;
-    const len = a ? (this.len[row] as number) : this.get(row).length;
-    if (a && len + n <= (this.room[row] as number)) return;
+    if (a && (this.len[row] as number) + n <= (this.room[row] as number)) return;
+    // Where the row is now (the arena, or the packed rows); a view of the old arena stays valid if it grows.
+    const current = this.get(row);
+    const len = current.length;
     const room = len === 0 ? n : 2 * (len + n);
     if (this.arenaUsed + room > this.arena.length) {
       const next = new Float64Array(Math.max(4096, 2 * this.arena.length, this.arenaUsed + room));
       next.set(this.arena.subarray(0, this.arenaUsed));
       this.arena = next;
     }
-    // Copied from where the row was (the arena, or the packed rows) before it is moved.
-    this.arena.set(this.get(row), this.arenaUsed);
+    this.arena.set(current, this.arenaUsed);
     this.at[row] = this.arenaUsed + 1;
     this.len[row] = len;
     this.room[row] = room;

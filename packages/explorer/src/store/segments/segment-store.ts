@@ -320,9 +320,10 @@ export class SegmentStore implements Store {
     if (maxTraces <= 0) return [];
     const page = await this.search({ attrs: [], startNs: sinceNs, endNs: untilNs, limit: maxTraces, offset: 0, sort: 'recent' });
     const ids = page.traces.map((t) => t.traceId);
+    const hashes = ids.map(traceHashOfHex);
     const found = new Map<string, StoredSpan[]>();
     for (const seg of this.segments) {
-      const mine = ids.filter((id) => seg.index.ordinalOf(id) !== undefined);
+      const mine = ids.filter((id, i) => seg.holds(id, hashes[i] as number));
       if (mine.length) for (const [id, spans] of await seg.readMany(mine)) found.set(id, spans);
     }
     return ids.map((id) => found.get(id)).filter((t): t is StoredSpan[] => t !== undefined);

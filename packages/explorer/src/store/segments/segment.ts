@@ -147,7 +147,7 @@ export class Segment {
   /** Stops taking new traces: the index packs its lists, and a filter answers for its trace ids (trace-filter.ts). */
   freeze(): void {
     this.index.freeze();
-    this.filter = TraceFilter.of(this.index.traceIds.map(traceHashOfHex), this.index.traceCount);
+    this.filter = TraceFilter.of(this.index.traceIds.map(traceHashOfHex));
   }
 
   /** Whether the segment holds the trace; `hash` is its traceHash (span-facts.ts). */

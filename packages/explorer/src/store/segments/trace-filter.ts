@@ -15,10 +15,10 @@ export class TraceFilter {
     private readonly mask: number,
   ) {}
 
-  static of(hashes: Iterable<number>, count: number): TraceFilter {
+  static of(hashes: readonly number[]): TraceFilter {
     // A power of two, so a probe is a mask; at least one 32-bit word.
     let size = 32;
-    while (size < count * BITS_PER_TRACE && size < 2 ** 30) size *= 2;
+    while (size < hashes.length * BITS_PER_TRACE && size < 2 ** 30) size *= 2;
     const filter = new TraceFilter(new Uint32Array(size / 32), size - 1);
     for (const h of hashes) filter.add(h);
     return filter;
