@@ -19,8 +19,17 @@ export interface Tally {
   cpu: number;
   /** CPU seconds of the exporter's peer (sink or explorer) during the case's rounds. */
   peerCpu: number;
-  /** p99 of each round alone, ms: how much the p99 moves between rounds. */
-  roundP99: number[];
+  /** Each round alone, in round order: what paired.ts compares round by round against the baseline. */
+  rounds: RoundTally[];
+}
+
+export interface RoundTally {
+  /** Orders per second. */
+  throughput: number;
+  /** Service CPU-ms per successful order. */
+  cpuPerOrder: number;
+  p50: number;
+  p99: number;
 }
 
 export interface RoundCase {
@@ -38,7 +47,7 @@ export interface RoundPlan {
   onRound?: (round: number) => void;
 }
 
-const empty = (): Tally => ({ ok: 0, failed: 0, seconds: 0, lat: [], cpu: 0, peerCpu: 0, roundP99: [] });
+const empty = (): Tally => ({ ok: 0, failed: 0, seconds: 0, lat: [], cpu: 0, peerCpu: 0, rounds: [] });
 
 /** Runs `plan.rounds` rounds over `cases`; returns one tally per case name. */
 export async function runRounds(cases: readonly RoundCase[], plan: RoundPlan): Promise<Map<string, Tally>> {
@@ -52,13 +61,19 @@ export async function runRounds(cases: readonly RoundCase[], plan: RoundPlan): P
       const cpu0 = c.shop.cpuSeconds();
       const peer0 = c.peerCpuSeconds?.() ?? 0;
       const res = await plan.load(c.shop.gatewayUrl, plan.roundMs);
-      t.cpu += c.shop.cpuSeconds() - cpu0;
+      const cpu = c.shop.cpuSeconds() - cpu0;
+      t.cpu += cpu;
       t.peerCpu += (c.peerCpuSeconds?.() ?? 0) - peer0;
       t.ok += res.ok;
       t.failed += res.failed;
       t.seconds += res.elapsedMs / 1000;
       t.lat.push(...res.latenciesMs);
-      t.roundP99.push(percentile(res.latenciesMs, 99));
+      t.rounds.push({
+        throughput: res.ok / (res.elapsedMs / 1000),
+        cpuPerOrder: res.ok > 0 ? (1000 * cpu) / res.ok : Number.NaN,
+        p50: percentile(res.latenciesMs, 50),
+        p99: percentile(res.latenciesMs, 99),
+      });
     }
     plan.onRound?.(r + 1);
   }
