@@ -16,7 +16,7 @@ import {
   type sendUnaryData,
   status as GrpcStatus,
 } from '@grpc/grpc-js';
-import { type Attributes, SpanKind, context, trace } from '@opentelemetry/api';
+import { type Attributes, SpanKind, type SpanOptions, context, trace } from '@opentelemetry/api';
 import { grpcMetadataSetter } from './carriers.ts';
 import { MessageEvents, endOnCancel, endWithStatus, rpcAttributes, startServerRpcSpan, tracedReply } from './grpc-span.ts';
 import { type StreamingKind, traceStreaming } from './grpc-streaming.ts';
@@ -55,10 +55,22 @@ export function grpcClientInterceptor(options: GrpcClientTracingOptions = {}): I
   const server: Attributes = {};
   const m = options.target ? /^(.*):(\d+)$/.exec(options.target) : null;
   if (m) Object.assign(server, { 'server.address': m[1], 'server.port': Number(m[2]) });
+  // A client calls a few methods many times: name and attributes are built once per method
+  // (the SDK copies attributes into each span, so one object can be shared).
+  const perMethod = new Map<string, { name: string; options: SpanOptions }>();
+  const spanFor = (path: string): { name: string; options: SpanOptions } => {
+    let cached = perMethod.get(path);
+    if (!cached) {
+      const { name, attributes } = rpcAttributes(path);
+      cached = { name, options: { kind: SpanKind.CLIENT, attributes: Object.freeze({ ...attributes, ...server }) } };
+      perMethod.set(path, cached);
+    }
+    return cached;
+  };
   return (callOptions, nextCall) => {
     const definition = callOptions.method_definition;
-    const { name, attributes } = rpcAttributes(definition.path);
-    const span = tracer().startSpan(name, { kind: SpanKind.CLIENT, attributes: { ...attributes, ...server } });
+    const { name, options: spanOptions } = spanFor(definition.path);
+    const span = tracer().startSpan(name, spanOptions);
     const spanContext = trace.setSpan(context.active(), span);
     // Unary calls carry one message each way; only streams get per-message events.
     const events = definition.requestStream || definition.responseStream ? new MessageEvents(span) : undefined;

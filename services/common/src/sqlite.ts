@@ -8,9 +8,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SpanKind } from '@opentelemetry/api';
-import { withSpan } from '@tracewire/tracing';
+import { type WithSpanOptions, withSpan } from '@tracewire/tracing';
 
 export type SqlParams = Record<string, unknown> | unknown[];
+
+interface PreparedSql {
+  statement: Database.Statement;
+  name: string;
+  options: WithSpanOptions;
+}
 
 export interface TracedDb {
   /** The underlying connection, for untraced housekeeping (schema, relay polling). */
@@ -32,33 +38,36 @@ export function openDatabase(file: string, schema: string): TracedDb {
   db.pragma('busy_timeout = 5000');
   db.exec(schema);
   const namespace = path.basename(file);
-  const statements = new Map<string, Database.Statement>();
-  const prepare = (sql: string): Database.Statement => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql);
-      statements.set(sql, statement);
+  // A service runs a handful of SQL texts many times: each is prepared, parsed for its span name and
+  // given its (constant) span attributes once, not on every call. The SDK copies the attributes
+  // into each span, so sharing one frozen object is safe.
+  const statements = new Map<string, PreparedSql>();
+  const prepare = (sql: string): PreparedSql => {
+    let prepared = statements.get(sql);
+    if (!prepared) {
+      const { operation, collection } = describeSql(sql);
+      prepared = {
+        statement: db.prepare(sql),
+        name: collection ? `${operation} ${collection}` : operation,
+        options: Object.freeze({
+          kind: SpanKind.CLIENT,
+          attributes: Object.freeze({
+            'db.system.name': 'sqlite',
+            'db.namespace': namespace,
+            'db.operation.name': operation,
+            'db.query.text': sql,
+            ...(collection ? { 'db.collection.name': collection } : {}),
+          }),
+        }),
+      };
+      statements.set(sql, prepared);
     }
-    return statement;
+    return prepared;
   };
 
   const traced = <T>(sql: string, exec: (statement: Database.Statement) => T): T => {
-    const { operation, collection } = describeSql(sql);
-    const name = collection ? `${operation} ${collection}` : operation;
-    return withSpan(
-      name,
-      {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          'db.system.name': 'sqlite',
-          'db.namespace': namespace,
-          'db.operation.name': operation,
-          'db.query.text': sql,
-          ...(collection ? { 'db.collection.name': collection } : {}),
-        },
-      },
-      () => exec(prepare(sql)),
-    );
+    const { statement, name, options } = prepare(sql);
+    return withSpan(name, options, () => exec(statement));
   };
   const args = (params: SqlParams | undefined): unknown[] => (params === undefined ? [] : [params]);
 
