@@ -5,7 +5,8 @@
  * interleaved rounds (support/overhead-rounds.ts). Three setups:
  *   S. saturation (16 closed-loop clients), default protocol into a discard
  *      sink: the throughput tracing costs the services alone, with the
- *      library's OTLP encoder and with the official one (in-run baseline);
+ *      library's OTLP encoder and with the official one (in-run baseline),
+ *      and always_on with no exporter (what recording alone costs);
  *   A. every case at the same rate (open loop at half of S's off
  *      throughput), each exporting to a discard sink of its own over one
  *      OTLP protocol: service CPU per order and per exported span;
@@ -38,6 +39,8 @@ const PROTOCOL_NAME: Record<BenchProtocol, string> = { grpc: 'OTLP/gRPC', 'http/
 const ON = `always_on, ${PROTOCOL_NAME[DEFAULT_PROTOCOL]}`;
 /** The same, serialised by @opentelemetry/otlp-transformer: the in-run baseline of the library's encoder. */
 const ON_OFFICIAL = `${ON}, official encoder`;
+/** always_on with no exporter: what recording the spans costs (the SDK's span path and our helpers), export aside. */
+const RECORD_ONLY = 'always_on, spans not exported';
 
 interface CaseDef {
   name: string;
@@ -47,6 +50,8 @@ interface CaseDef {
   ratio?: number;
   /** TRACEWIRE_OTLP_ENCODER for this shop; the library's own encoder when unset. */
   encoder?: 'official';
+  /** Variables over tracing off, for a case that exports nowhere. */
+  env?: Record<string, string>;
 }
 
 function caseDefs(quick: boolean): CaseDef[] {
@@ -55,6 +60,7 @@ function caseDefs(quick: boolean): CaseDef[] {
     { name: 'off', to: 'none' },
     { name: ON, to: 'sink', protocol: DEFAULT_PROTOCOL },
     { name: ON_OFFICIAL, to: 'sink', protocol: DEFAULT_PROTOCOL, encoder: 'official' },
+    { name: RECORD_ONLY, to: 'none', env: { OTEL_TRACES_EXPORTER: 'none', OTEL_TRACES_SAMPLER: 'always_on' } },
     ...(quick ? [] : others.map((p): CaseDef => ({ name: `always_on, ${PROTOCOL_NAME[p]}`, to: 'sink', protocol: p }))),
     ...(quick ? [] : [{ name: 'parentbased 10%', to: 'sink', protocol: DEFAULT_PROTOCOL, ratio: 0.1 } satisfies CaseDef]),
     { name: `${ON} -> explorer`, to: 'explorer', protocol: DEFAULT_PROTOCOL },
@@ -140,7 +146,7 @@ async function measure(running: Running[], explorer: ExplorerProcess, plan: Plan
     return t;
   };
   // S: saturation (closed loop), default protocol into a discard sink: the throughput target.
-  const sat = await phase([byName('off'), byName(ON), byName(ON_OFFICIAL)], 'S (saturation, discard sink)', (u, ms) => closedLoop(u, CONCURRENCY, ms));
+  const sat = await phase([byName('off'), byName(ON), byName(ON_OFFICIAL), byName(RECORD_ONLY)], 'S (saturation, discard sink)', (u, ms) => closedLoop(u, CONCURRENCY, ms));
   // A: every sink case at one moderate rate (open loop, half of S's off throughput), so every
   // case serves the same orders: CPU per order compares like with like (the shop's own batching
   // in Kafka and SQLite makes CPU per order fall as the rate rises), and latency is not queueing.
@@ -181,7 +187,7 @@ async function startCase(def: CaseDef, explorerGrpc: number, explorerHttp: numbe
   const port = (grpcPort: number, httpPort: number): number => (protocol === 'grpc' ? grpcPort : httpPort);
   const env =
     def.to === 'none'
-      ? TRACING_OFF
+      ? { ...TRACING_OFF, ...def.env }
       : {
           ...exportTo(`http://127.0.0.1:${sink ? port(sink.grpcPort, sink.httpPort) : port(explorerGrpc, explorerHttp)}`, protocol, def.ratio),
           ...(def.encoder ? { TRACEWIRE_OTLP_ENCODER: def.encoder } : {}),
@@ -202,10 +208,10 @@ function asRoundCase(r: Running): RoundCase {
 function setupA(a: Map<string, Tally>, running: Running[], spans: Map<string, number>, rate: number): Figure[] {
   const setup = `A: ${rate} orders/s, discard sink`;
   const off = a.get('off') as Tally;
-  const on = running.filter((r) => r.def.to === 'sink');
+  const on = running.filter((r) => r.def.to === 'sink' || r.def.name === RECORD_ONLY);
   const figures: Figure[] = [{ case: `service CPU per order, tracing off (${setup})`, value: cpuPerOrder(off), unit: 'CPU-ms' }];
-  for (const r of on) figures.push(cpuFigure(setup, r.def.name, a.get(r.def.name) as Tally, off, r.def.name === ON, 'the sink'));
-  for (const r of on.filter((x) => x.def.ratio === undefined)) {
+  for (const r of on) figures.push(cpuFigure(setup, r.def.name, a.get(r.def.name) as Tally, off, r.def.name === ON, r.sink ? 'the sink' : 'no receiver'));
+  for (const r of on.filter((x) => x.def.to === 'sink' && x.def.ratio === undefined)) {
     const label = `${PROTOCOL_NAME[r.def.protocol as BenchProtocol]}${r.def.encoder ? ', official encoder' : ''}`;
     figures.push(perSpanFigure(label, a.get(r.def.name) as Tally, off, spans.get(r.def.name) ?? Number.NaN));
   }
@@ -236,9 +242,11 @@ function setupS(sat: Map<string, Tally>): Figure[] {
     { case: `throughput, tracing off (${setup})`, value: throughput(off), unit: 'orders/s' },
     throughputFigure(setup, ON, on, off, true),
     throughputFigure(setup, ON_OFFICIAL, sat.get(ON_OFFICIAL) as Tally, off, false),
+    throughputFigure(setup, RECORD_ONLY, sat.get(RECORD_ONLY) as Tally, off, false),
     { case: `service CPU per order, tracing off (${setup})`, value: cpuPerOrder(off), unit: 'CPU-ms' },
     cpuFigure(setup, ON, on, off, false, 'the sink'),
     cpuFigure(setup, ON_OFFICIAL, sat.get(ON_OFFICIAL) as Tally, off, false, 'the sink'),
+    cpuFigure(setup, RECORD_ONLY, sat.get(RECORD_ONLY) as Tally, off, false, 'no receiver'),
   ];
 }
 

@@ -35,7 +35,11 @@ export function throughputFigure(setup: string, name: string, t: Tally, off: Tal
     off.rounds.map((r) => r.throughput),
   );
   const cost = (1 - paired.estimate) * 100;
-  const note = `${cost >= 0 ? `costs ${cost.toFixed(1)}%` : `${(-cost).toFixed(1)}% faster than off`} throughput (${ratioCi(paired)})`;
+  const interval =
+    paired.rounds < 2
+      ? 'one paired round: no interval'
+      : `95% CI of the cost ${((1 - paired.high) * 100).toFixed(1)}% to ${((1 - paired.low) * 100).toFixed(1)}% over ${paired.rounds} paired rounds`;
+  const note = `${cost >= 0 ? `costs ${cost.toFixed(1)}%` : `${(-cost).toFixed(1)}% faster than off`} throughput (${interval})`;
   return {
     case: `throughput, ${name} (${setup})`,
     value: throughput(t),

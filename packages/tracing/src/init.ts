@@ -25,6 +25,7 @@ import {
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { type ResolvedConfig, type TracingOptions, resolveConfig } from './config.ts';
 import { OtlpGrpcExporter, OtlpHttpProtoExporter } from './otlp-exporter.ts';
+import { PreciseStartProcessor } from './precise-start.ts';
 import { createPropagator } from './propagation.ts';
 import { createSampler } from './sampler.ts';
 import { resetTracer } from './span.ts';
@@ -104,7 +105,8 @@ export function initTracing(options: InitTracingOptions = {}): TracingHandle {
   });
   const exporter = options.spanExporter ?? buildExporter(config);
 
-  const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
+  // First, so every other processor and the exporter see the precise start.
+  const processors: SpanProcessor[] = [new PreciseStartProcessor(), ...(options.spanProcessors ?? [])];
   if (exporter) {
     const counted = new CountingExporter(exporter, collector);
     const inner = options.simpleProcessor ? new SimpleSpanProcessor(counted) : new BatchSpanProcessor(counted, config.batch);
