@@ -21,6 +21,23 @@ function assertChild(child: SinkSpan, parent: SinkSpan): void {
   assert.equal(child.parentSpanId, parent.spanId, `${child.service}:${child.name} should be a child of ${parent.service}:${parent.name}`);
 }
 
+/**
+ * A child run inside its parent's work, in the same process, lies inside the parent in time, to
+ * the nanosecond: both read one clock. (With the SDK's whole-millisecond starts it could begin up
+ * to 1 ms before its parent: precise-start.ts.)
+ */
+function assertNested(child: SinkSpan, parent: SinkSpan): void {
+  const what = `${child.service}:${child.name} inside ${parent.service}:${parent.name}`;
+  assert.equal(child.service, parent.service);
+  assert.ok(child.startNs >= parent.startNs, `${what}: starts ${parent.startNs - child.startNs} ns before it`);
+  assert.ok(child.endNs <= parent.endNs, `${what}: ends ${child.endNs - parent.endNs} ns after it`);
+}
+
+/** `later` began after `earlier` had ended (awaited one after the other). */
+function assertAfter(later: SinkSpan, earlier: SinkSpan): void {
+  assert.ok(later.startNs >= earlier.endNs, `${later.name} starts ${earlier.endNs - later.startNs} ns before ${earlier.name} ends`);
+}
+
 describe('one order, one trace', () => {
   it('POST /api/orders yields one connected trace across all five services, in the right shape', async () => {
     const res = await t.post(validOrder(1));
@@ -96,6 +113,20 @@ describe('one order, one trace', () => {
     assert.equal(shippingConsumer.name, `process ${exchange}`);
     assertChild(shippingConsumer, publish);
     assertChild(one(trace, (s) => s.name === 'create-shipment', 'create-shipment'), shippingConsumer);
+
+    // Timing shape: synchronous children sit inside their parents, awaited steps follow each other.
+    const checkStock = one(trace, (s) => s.service === 'orders' && s.name.endsWith('/CheckStock'), 'CheckStock CLIENT');
+    const reserve = one(trace, (s) => s.service === 'orders' && s.name.endsWith('/Reserve'), 'Reserve CLIENT');
+    assertNested(createClient, gateway);
+    for (const child of [checkStock, reserve, insert, ...outboxInserts]) assertNested(child, ordersServer);
+    assertAfter(reserve, checkStock);
+    assertAfter(insert, reserve);
+    for (const server of trace.filter((s) => s.service === 'inventory' && s.kind === 'SERVER')) {
+      const statements = trace.filter((s) => s.parentSpanId === server.spanId);
+      assert.ok(statements.length > 0, `${server.name} ran SQL`);
+      for (const statement of statements) assertNested(statement, server);
+    }
+    assertNested(processNotification, kafkaConsumer);
 
     assert.deepEqual(orphans(trace).map((s) => `${s.service}:${s.name}`), [], 'every span is connected to the root');
     assert.equal(trace.filter((s) => s.parentSpanId === undefined).length, 1, 'exactly one root');
