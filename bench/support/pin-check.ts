@@ -6,9 +6,10 @@
  * Env: SINK=1 exports to a discard sink instead of the explorer
  * (SINK_DELAY_MS=<ms> makes it answer late); GEN=<cpus> pins this process,
  * the load generator (default 1, beside the receiver, as B did before);
- * IDLE=<ms> idles both shops after their warm-up; ON_ENV='<json>' adds
+ * IDLE=<ms> idles both shops after their warm-up; ROUNDS=<n> (default 4); ON_ENV='<json>' adds
  * variables to the exporting shop (e.g. OTEL_BSP_MAX_EXPORT_BATCH_SIZE).
- * Prints spans received per order too (30 when none was dropped). For docs/performance.md,
+ * Prints spans received per order too (30 when none was dropped), and the throughput ratio paired
+ * by round with its 95% interval. For docs/performance.md,
  * section 2 ("Third pass").
  */
 import fs from 'node:fs';
@@ -16,7 +17,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { startExplorerProcess } from './explorer-process.ts';
 import { closedLoop } from './load.ts';
-import { cpuPerOrder, runRounds, throughput } from './overhead-rounds.ts';
+import { type Tally, cpuPerOrder, runRounds, throughput } from './overhead-rounds.ts';
+import { pairedRatio } from './paired.ts';
 import { pinSetupB, unpinSelf } from './proc.ts';
 import { TRACING_OFF, exportTo, startBenchShop } from './shop.ts';
 import { startDiscardSink } from './sink-process.ts';
@@ -34,7 +36,7 @@ try {
   pinSetupB(sink?.pid ?? explorer.pid, [...off.pids(), ...on.pids()], process.env.GEN ?? '1');
   const receiverCpu = () => (sink ? sink.cpuSeconds() : explorer.cpuSeconds());
   const cases = [{ name: 'off', shop: off }, { name: 'on', shop: on, peerCpuSeconds: receiverCpu }];
-  const t = await runRounds(cases, { rounds: 4, roundMs: 5000, settleMs: 1000, load: (u, ms) => closedLoop(u, 16, ms) });
+  const t = await runRounds(cases, { rounds: Number(process.env.ROUNDS ?? 4), roundMs: 5000, settleMs: 1000, load: (u, ms) => closedLoop(u, 16, ms) });
   onOrders += t.get('on')?.ok ?? 0;
   await on.close();
   const received = sink ? (await sink.stats()).spans : ((await (await fetch(`${explorer.url}/api/tw/status`)).json()) as { spans: number }).spans;
@@ -42,6 +44,10 @@ try {
   for (const [name, x] of t) {
     process.stdout.write(`${name}: ${throughput(x).toFixed(1)} orders/s, ${cpuPerOrder(x).toFixed(2)} service CPU-ms per order, receiver ${((1000 * x.peerCpu) / x.ok).toFixed(2)} CPU-ms per order\n`);
   }
+  const offRounds = (t.get('off') as Tally).rounds;
+  const onRounds = (t.get('on') as Tally).rounds;
+  const cost = pairedRatio(onRounds.map((r) => r.throughput), offRounds.map((r) => r.throughput));
+  process.stdout.write(`paired throughput on/off: x${cost.estimate.toFixed(3)} (95% CI x${cost.low.toFixed(3)} to x${cost.high.toFixed(3)}, ${cost.rounds} rounds)\n`);
 } finally {
   unpinSelf();
   await off.close();
