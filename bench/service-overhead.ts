@@ -2,7 +2,7 @@
  * Bench 2, service overhead: POST /api/orders (gateway -> orders ->
  * inventory over gRPC, SQLite writes, outbox to Kafka and RabbitMQ) with
  * tracing off against always_on, one shop per case, side by side, in
- * interleaved rounds (support/overhead-rounds.ts). Three setups:
+ * interleaved rounds (support/overhead-rounds.ts). Four setups:
  *   S. saturation (16 closed-loop clients), default protocol into a discard
  *      sink: the throughput tracing costs the services alone, with the
  *      library's OTLP encoder and with the official one (in-run baseline),
@@ -39,7 +39,10 @@ const PROTOCOL_NAME: Record<BenchProtocol, string> = { grpc: 'OTLP/gRPC', 'http/
 const ON = `always_on, ${PROTOCOL_NAME[DEFAULT_PROTOCOL]}`;
 /** The same, serialised by @opentelemetry/otlp-transformer: the in-run baseline of the library's encoder. */
 const ON_OFFICIAL = `${ON}, official encoder`;
-/** always_on with no exporter: what recording the spans costs (the SDK's span path and our helpers), export aside. */
+/**
+ * always_on with no exporter: what recording the spans costs (the SDK's span path and our helpers),
+ * export aside. No batch processor either, so spans die as they end instead of waiting in its queue.
+ */
 const RECORD_ONLY = 'always_on, spans not exported';
 
 interface CaseDef {
@@ -135,7 +138,7 @@ export async function run(quick: boolean): Promise<BenchResult> {
 
 type Plan = Omit<RoundPlan, 'load' | 'onRound'> & { warmMs: number };
 
-/** The three setups' rounds, in the order S (its off throughput sets A's rate), A, B (pins, then unpins this process). */
+/** The four setups' rounds, in the order S (its off throughput sets A's and L's rates), A, L, B (pins, then unpins this process). */
 async function measure(running: Running[], explorer: ExplorerProcess, plan: Plan) {
   const byName = (n: string): Running => running.find((r) => r.def.name === n) as Running;
   const phase = async (cases: Running[], label: string, load: RoundPlan['load'], peer?: () => number, roundsFactor = 1) => {

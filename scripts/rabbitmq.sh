@@ -124,6 +124,18 @@ wait_ready() {
   done
 }
 
+# Debian's wrapper starts the node through `su rabbitmq`, whose PAM session resets the open-files
+# limit to 1024. A node that recovers more durable queues than that (test shops over months) waits
+# for file handles and never becomes ready, so as root the node gets the hard limit instead.
+start_server() {
+  local server=/usr/lib/rabbitmq/bin/rabbitmq-server
+  if [[ $(id -u) -eq 0 && -x "$server" ]] && id -u rabbitmq >/dev/null 2>&1; then
+    su rabbitmq -s /bin/sh -c "ulimit -n \"\$(ulimit -Hn)\" 2>/dev/null; cd /var/lib/rabbitmq && exec $server -detached"
+  else
+    rabbitmq-server -detached
+  fi
+}
+
 do_start() {
   local t0=$SECONDS
   if port_open "$HOST" "$PORT"; then
@@ -141,7 +153,7 @@ do_start() {
     log "node is up but port ${PORT} is not open yet; waiting"
   else
     log "starting rabbitmq-server $(version)"
-    rabbitmq-server -detached </dev/null >/dev/null 2>&1 9>&- \
+    start_server </dev/null >/dev/null 2>&1 9>&- \
       || { node_log_tail; die "rabbitmq-server -detached failed"; }
   fi
   wait_ready

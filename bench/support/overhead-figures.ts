@@ -22,7 +22,8 @@ function ratioCi(i: Interval): string {
  * machine one run's estimate moves by several points, so an estimate inside
  * the budget with an interval across it is "not resolved", not met.
  */
-function verdict(withinAtWorst: boolean, withinAtEstimate: boolean): string {
+function verdict(withinAtWorst: boolean, withinAtEstimate: boolean, rounds: number): string {
+  if (rounds === 0) return 'no paired rounds: no verdict';
   if (withinAtWorst) return 'within the budget at 95%';
   return withinAtEstimate ? 'estimate within the budget, interval across it: not resolved' : 'over the budget';
 }
@@ -47,7 +48,7 @@ export function throughputFigure(setup: string, name: string, t: Tally, off: Tal
     baseline: throughput(off),
     ratio,
     ...(target
-      ? { target: 'cost < 10% throughput', met: paired.low > 0.9, note: `${note}; ${verdict(paired.low > 0.9, paired.estimate > 0.9)}` }
+      ? { target: 'cost < 10% throughput', met: paired.low > 0.9, note: `${note}; ${verdict(paired.low > 0.9, paired.estimate > 0.9, paired.rounds)}` }
       : { note }),
   };
 }
@@ -69,7 +70,7 @@ export function cpuFigure(setup: string, name: string, t: Tally, off: Tally, tar
     baseline: cpuPerOrder(off),
     ratio,
     ...(target
-      ? { target: '< 10% extra service CPU', met: paired.high < 1.1, note: `${note}; ${verdict(paired.high < 1.1, paired.estimate < 1.1)}` }
+      ? { target: '< 10% extra service CPU', met: paired.high < 1.1, note: `${note}; ${verdict(paired.high < 1.1, paired.estimate < 1.1, paired.rounds)}` }
       : { note }),
   };
 }
@@ -119,7 +120,7 @@ export function latencyFigures(setup: string, name: string, on: Tally, off: Tall
       baseline: base,
       ratio: v / base,
       ...(p === 99
-        ? { target: '< 1 ms added p99', met: added.high < 1, note: `${signed(v - base, 2)} ms over the whole run; ${ci}; ${verdict(added.high < 1, added.estimate < 1)}; ${spread(on)}` }
+        ? { target: '< 1 ms added p99', met: added.high < 1, note: `${signed(v - base, 2)} ms over the whole run; ${ci}; ${verdict(added.high < 1, added.estimate < 1, added.rounds)}; ${spread(on)}` }
         : { note: `${signed(v - base, 2)} ms over the whole run; ${ci}` }),
     });
   }

@@ -54,11 +54,15 @@ export function pairedDifference(candidate: readonly number[], baseline: readonl
   return meanInterval(pairs(candidate, baseline).map(([c, b]) => c - b));
 }
 
-/** candidate / baseline per round, averaged in log space (so x2 and x0.5 cancel); rounds with a non-positive side are left out. */
+/**
+ * candidate / baseline per round, averaged in log space (so x2 and x0.5 cancel). A round where one
+ * side did nothing (0 orders) counts as a ratio of 1e-6 or 1e6, so a case that stalled fails its
+ * budget instead of dropping out; a round where both did nothing says nothing and is left out.
+ */
 export function pairedRatio(candidate: readonly number[], baseline: readonly number[]): Interval {
   const logs = pairs(candidate, baseline)
-    .filter(([c, b]) => c > 0 && b > 0)
-    .map(([c, b]) => Math.log(c / b));
+    .filter(([c, b]) => c > 0 || b > 0)
+    .map(([c, b]) => Math.log(Math.min(1e6, Math.max(1e-6, b > 0 ? c / b : 1e6))));
   const i = meanInterval(logs);
   return { estimate: Math.exp(i.estimate), low: Math.exp(i.low), high: Math.exp(i.high), rounds: i.rounds };
 }

@@ -36,7 +36,7 @@ try {
   pinSetupB(sink?.pid ?? explorer.pid, [...off.pids(), ...on.pids()], process.env.GEN ?? '1');
   const receiverCpu = () => (sink ? sink.cpuSeconds() : explorer.cpuSeconds());
   const cases = [{ name: 'off', shop: off }, { name: 'on', shop: on, peerCpuSeconds: receiverCpu }];
-  const t = await runRounds(cases, { rounds: Number(process.env.ROUNDS ?? 4), roundMs: 5000, settleMs: 1000, load: (u, ms) => closedLoop(u, 16, ms) });
+  const t = await runRounds(cases, { rounds: Math.max(1, Number(process.env.ROUNDS || 4)), roundMs: 5000, settleMs: 1000, load: (u, ms) => closedLoop(u, 16, ms) });
   onOrders += t.get('on')?.ok ?? 0;
   await on.close();
   const received = sink ? (await sink.stats()).spans : ((await (await fetch(`${explorer.url}/api/tw/status`)).json()) as { spans: number }).spans;

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Shop, launchShop } from '../../scripts/demo/launch.ts';
+import { deleteShopQueues } from '../../test/support/shop-queues.ts';
 import { cpuSeconds } from './proc.ts';
 
 export interface BenchShop {
@@ -77,6 +78,7 @@ export async function startBenchShop(env: Record<string, string>): Promise<Bench
     pids: () => [...shop.services.values()].map((s) => s.child.pid as number),
     async close() {
       await shop.stop();
+      await deleteShopQueues(prefix);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -35,12 +35,19 @@ describe('paired round comparisons (service-overhead verdicts)', () => {
     assert.ok(Math.abs(r.estimate - 1) < 1e-12);
   });
 
-  it('rounds with no value on a side (NaN, or zero for a ratio) are left out, and a single round resolves nothing', () => {
-    const r = pairedRatio([1.1, Number.NaN, 0, 1.2], [1, 1, 1, Number.NaN]);
+  it('a round with no value on a side (NaN) is left out, and a single round resolves nothing', () => {
+    const r = pairedRatio([1.1, Number.NaN, 1.2], [1, 1, Number.NaN]);
     assert.equal(r.rounds, 1);
     assert.equal(r.low, 0);
     assert.equal(r.high, Number.POSITIVE_INFINITY);
     assert.equal(pairedDifference([], []).rounds, 0);
     assert.ok(Number.isNaN(pairedDifference([], []).estimate));
+  });
+
+  it('a round where the case served nothing counts against it, not out: a stall cannot look within budget', () => {
+    const stalled = pairedRatio([100, 0, 100, 100], [100, 100, 100, 100]);
+    assert.equal(stalled.rounds, 4);
+    assert.ok(stalled.low < 0.9, `interval ${stalled.low}-${stalled.high} does not lie within a 10% budget`);
+    assert.equal(pairedRatio([0, 100], [0, 100]).rounds, 1, 'both sides idle: no information');
   });
 });

@@ -12,7 +12,10 @@ let rabbit: Rabbit;
 before(async () => {
   rabbit = await connectRabbit();
 });
+/** Dead-letter queues that never had a consumer: auto-delete never fires for them, so they are deleted here. */
+const deadLetterQueues: string[] = [];
 after(async () => {
+  for (const dlq of deadLetterQueues) await rabbit.channel.deleteQueue(dlq).catch(() => {});
   await rabbit.close();
   await tracing.shutdown();
 });
@@ -23,6 +26,7 @@ async function topology(): Promise<{ exchange: string; queue: string; dlq: strin
   const exchange = uniqueName('tw-ex');
   const queue = uniqueName('tw-q');
   const dlq = `${queue}.dlq`;
+  deadLetterQueues.push(dlq);
   const ch = rabbit.channel;
   await ch.assertExchange(exchange, 'topic', { autoDelete: true });
   await ch.assertExchange(`${exchange}.dlx`, 'fanout', { autoDelete: true });

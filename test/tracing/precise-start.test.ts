@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace-base';
-import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { withSpan } from '../../packages/tracing/src/index.ts';
 import { PreciseStartProcessor, type StartClocks, toHrTime } from '../../packages/tracing/src/precise-start.ts';
 import { memoryTracing, parentId } from '../support/memory-tracing.ts';
@@ -55,6 +55,25 @@ describe('span start times to the microsecond (the SDK alone gives whole millise
     }
   });
 
+  it('an end and an event the caller times with performance.now() follow the precise start', async () => {
+    const tracing = memoryTracing({ serviceName: 'precise' });
+    try {
+      const span = trace.getTracer('t').startSpan('caller-timed');
+      const eventAt = performance.now();
+      span.addEvent('marked', eventAt);
+      const endAt = performance.now();
+      span.end(endAt);
+      const done = await tracing.one('caller-timed');
+      const event = done.events[0];
+      assert.ok(event && us(event.time) >= us(done.startTime), 'the event is not before the start');
+      assert.ok(us(done.endTime) > us(done.startTime), 'the end is after the start, not clamped to it');
+      assert.ok(done.duration[0] > 0 || done.duration[1] > 0, 'a non-zero duration');
+      assert.ok(Math.abs(us(done.endTime) - us(event?.time ?? done.endTime) - (endAt - eventAt) * 1000) < 1, 'the two caller times keep their distance');
+    } finally {
+      await tracing.shutdown();
+    }
+  });
+
   it('a start the caller gives is kept as given', async () => {
     const tracing = memoryTracing({ serviceName: 'precise' });
     try {
@@ -93,7 +112,9 @@ describe('the wall-clock anchor of precise starts', () => {
       const span = sdkSpan(c.mono);
       p.onStart(span, ROOT_CONTEXT);
       assert.equal(p.anchor, 1_700_000_000_000.4);
-      assert.deepEqual(span.startTime, toHrTime(1_700_000_000_000.4 + c.mono));
+      const [seconds, nanos] = span.startTime;
+      const expectedMs = 0.4 + c.mono; // past 1_700_000_000 s
+      assert.ok(Math.abs((seconds - 1_700_000_000) * 1e9 + nanos - expectedMs * 1e6) < 1_000, 'the start is the anchor plus the monotonic reading');
     }
   });
 
@@ -113,6 +134,16 @@ describe('the wall-clock anchor of precise starts', () => {
     }
     const wallAtMono = (m: number) => 1_700_000_000_000.4 + m + 50;
     assert.ok(Math.abs(p.anchor + c.mono - wallAtMono(c.mono)) < 1, 'starts agree with the stepped wall clock within 1 ms');
+  });
+
+  it('a pause between reading the two clocks widens the window instead of moving the anchor', () => {
+    const c = clocks(1_700_000_000_000.4);
+    let reads = 0;
+    // The second monotonic read of the first check comes 30 ms late (the thread was descheduled).
+    const p = new PreciseStartProcessor({ ...c, monotonicMs: () => (reads++ === 1 ? c.mono + 30 : c.mono) });
+    c.mono = 5;
+    p.onStart(sdkSpan(c.mono), ROOT_CONTEXT);
+    assert.equal(p.anchor, 1_700_000_000_000.4);
   });
 
   it('a slow drift between the clocks moves the anchor by no more than the drift', () => {
@@ -138,6 +169,8 @@ describe('the wall-clock anchor of precise starts', () => {
     const [seconds, nanos] = toHrTime(1_700_000_000_123.456);
     assert.equal(seconds, 1_700_000_000);
     assert.ok(Math.abs(nanos - 123_456_000) < 1_000, 'a double holds epoch ms to a fraction of a microsecond');
+    assert.deepEqual(toHrTime(123.000456, 1_700_000_000), [1_700_000_000, 123_000_456], 'whole seconds apart keep the nanoseconds');
+    assert.deepEqual(toHrTime(1_500.25, 10), [11, 500_250_000]);
     assert.deepEqual(toHrTime(1999.99999999), [2, 0]);
     assert.deepEqual(toHrTime(0.5), [0, 500_000]);
   });

@@ -62,7 +62,7 @@ export function grpcClientInterceptor(options: GrpcClientTracingOptions = {}): I
     let cached = perMethod.get(path);
     if (!cached) {
       const { name, attributes } = rpcAttributes(path);
-      cached = { name, options: { kind: SpanKind.CLIENT, attributes: Object.freeze({ ...attributes, ...server }) } };
+      cached = { name, options: Object.freeze({ kind: SpanKind.CLIENT, attributes: Object.freeze({ ...attributes, ...server }) }) };
       perMethod.set(path, cached);
     }
     return cached;

@@ -18,9 +18,14 @@
  * it by a hair, a step once), so starts follow the wall clock as the SDK's
  * do, within a millisecond, without jittering between checks.
  *
- * A start passed by the caller (`startTime`) is left alone. It relies on two
- * SDK fields (`_performanceStartTime`, `_startTimeProvided`); if a later SDK
- * drops them, spans keep the SDK's own start (the tests would say so).
+ * A start passed by the caller (`startTime`) is left alone. An end or event
+ * time the caller passes as `performance.now()` follows the same anchor; one
+ * passed as a `Date` or epoch number is whole milliseconds, as the SDK reads
+ * it, so a span under a millisecond ended that way may read a zero duration.
+ * A wall-clock step moves the anchor at the next check, between two spans of
+ * one request at worst. It relies on three SDK fields (`_performanceStartTime`,
+ * `_startTimeProvided`, `_performanceOffset`); if a later SDK drops them,
+ * spans keep the SDK's own start (the tests would say so).
  */
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -46,11 +51,10 @@ interface SdkSpanInternals {
   startTime: [number, number];
   _performanceStartTime?: unknown;
   _startTimeProvided?: unknown;
+  _performanceOffset?: unknown;
 }
 
 const RECHECK_MS = 1_000;
-/** Time between reading the two clocks, allowed for. */
-const READ_SLACK_MS = 0.05;
 
 export class PreciseStartProcessor implements SpanProcessor {
   private anchorMs: number;
@@ -65,7 +69,11 @@ export class PreciseStartProcessor implements SpanProcessor {
     const at = s._performanceStartTime;
     if (s._startTimeProvided !== false || typeof at !== 'number') return;
     if (at - this.checkedAtMs >= RECHECK_MS) this.reanchor();
-    s.startTime = toHrTime(this.anchorMs + at);
+    s.startTime = startOf(this.anchorMs, at);
+    // The SDK turns a performance.now() time a caller passes to end() or addEvent() into epoch
+    // time with this offset, which it took from the whole-millisecond Date.now(): on the same
+    // anchor, such an end cannot fall before the start it now follows.
+    if (typeof s._performanceOffset === 'number') s._performanceOffset = this.anchorMs - performance.timeOrigin;
   }
 
   /** The anchor in use, epoch ms at monotonic zero (tests). */
@@ -74,11 +82,14 @@ export class PreciseStartProcessor implements SpanProcessor {
   }
 
   private reanchor(): void {
-    const mono = this.clocks.monotonicMs();
-    const implied = this.clocks.wallMs() - mono;
-    // Date.now() drops the fraction, so the true anchor lies in [implied, implied + 1).
-    this.anchorMs = Math.min(Math.max(this.anchorMs, implied - READ_SLACK_MS), implied + 1);
-    this.checkedAtMs = mono;
+    // The wall clock was read somewhere between the two monotonic readings, and Date.now() drops
+    // the fraction: the true anchor lies in (wall - after, wall - before + 1]. A pause between
+    // the reads widens the window; it never puts the anchor outside it.
+    const before = this.clocks.monotonicMs();
+    const wall = this.clocks.wallMs();
+    const after = this.clocks.monotonicMs();
+    this.anchorMs = Math.min(Math.max(this.anchorMs, wall - after), wall - before + 1);
+    this.checkedAtMs = after;
   }
 
   onEnd(_span: ReadableSpan): void {}
@@ -92,13 +103,25 @@ export class PreciseStartProcessor implements SpanProcessor {
   }
 }
 
-/** Epoch ms (with a fraction) as [seconds, nanoseconds], nanoseconds below 1e9. */
-export function toHrTime(epochMs: number): [number, number] {
-  let seconds = Math.floor(epochMs / 1000);
-  let nanos = Math.round((epochMs - seconds * 1000) * 1e6);
+/**
+ * `anchorMs + atMs` as [seconds, nanoseconds], added in parts: as one double near 1.8e12 ms the
+ * sum would be rounded to 0.24 µs, differently for each span, and a child could end a fraction
+ * of a microsecond after its parent. The anchor's whole milliseconds are exact; the rest is small.
+ */
+function startOf(anchorMs: number, atMs: number): [number, number] {
+  const wholeMs = Math.floor(anchorMs);
+  const seconds = Math.floor(wholeMs / 1000);
+  return toHrTime(wholeMs - seconds * 1000 + (anchorMs - wholeMs) + atMs, seconds);
+}
+
+/** Epoch ms (with a fraction) plus whole `seconds`, as [seconds, nanoseconds], nanoseconds below 1e9. */
+export function toHrTime(epochMs: number, seconds = 0): [number, number] {
+  const extra = Math.floor(epochMs / 1000);
+  let nanos = Math.round((epochMs - extra * 1000) * 1e6);
+  let s = seconds + extra;
   if (nanos >= 1e9) {
-    seconds += 1;
+    s += 1;
     nanos -= 1e9;
   }
-  return [seconds, nanos];
+  return [s, nanos];
 }

@@ -47,4 +47,18 @@ describe('traced SQLite', () => {
     assert.equal(spans.length, 2);
     assert.equal(spans[1]?.status.code, 2);
   });
+  it('a statement that does not compile is an ERROR span too, and is compiled again on the next call', async () => {
+    tracing.reset();
+    const db = openDatabase(path.join(dir, 'c.db'), 'CREATE TABLE IF NOT EXISTS t (id TEXT PRIMARY KEY)');
+    for (let i = 0; i < 2; i++) assert.throws(() => db.get('SELECT id FROM missing WHERE id = ?', ['x']), /no such table/);
+    db.raw.exec('CREATE TABLE missing (id TEXT)');
+    assert.equal(db.get('SELECT id FROM missing WHERE id = ?', ['x']), undefined);
+    db.close();
+    const spans = (await tracing.spans()).filter((s) => s.name === 'SELECT missing');
+    assert.deepEqual(
+      spans.map((s) => s.status.code),
+      [2, 2, 0],
+    );
+    assert.match(String(spans[0]?.events[0]?.attributes?.['exception.message']), /no such table/);
+  });
 });

@@ -13,7 +13,8 @@ import { type WithSpanOptions, withSpan } from '@tracewire/tracing';
 export type SqlParams = Record<string, unknown> | unknown[];
 
 interface PreparedSql {
-  statement: Database.Statement;
+  /** Compiled on first use, inside that use's span, so a statement that does not compile is an ERROR span. */
+  statement: Database.Statement | undefined;
   name: string;
   options: WithSpanOptions;
 }
@@ -38,8 +39,8 @@ export function openDatabase(file: string, schema: string): TracedDb {
   db.pragma('busy_timeout = 5000');
   db.exec(schema);
   const namespace = path.basename(file);
-  // A service runs a handful of SQL texts many times: each is prepared, parsed for its span name and
-  // given its (constant) span attributes once, not on every call. The SDK copies the attributes
+  // A service runs a handful of SQL texts many times: each is parsed for its span name, given its
+  // (constant) span attributes and compiled once, not on every call. The SDK copies the attributes
   // into each span, so sharing one frozen object is safe.
   const statements = new Map<string, PreparedSql>();
   const prepare = (sql: string): PreparedSql => {
@@ -47,7 +48,7 @@ export function openDatabase(file: string, schema: string): TracedDb {
     if (!prepared) {
       const { operation, collection } = describeSql(sql);
       prepared = {
-        statement: db.prepare(sql),
+        statement: undefined,
         name: collection ? `${operation} ${collection}` : operation,
         options: Object.freeze({
           kind: SpanKind.CLIENT,
@@ -66,8 +67,8 @@ export function openDatabase(file: string, schema: string): TracedDb {
   };
 
   const traced = <T>(sql: string, exec: (statement: Database.Statement) => T): T => {
-    const { statement, name, options } = prepare(sql);
-    return withSpan(name, options, () => exec(statement));
+    const prepared = prepare(sql);
+    return withSpan(prepared.name, prepared.options, () => exec((prepared.statement ??= db.prepare(sql))));
   };
   const args = (params: SqlParams | undefined): unknown[] => (params === undefined ? [] : [params]);
 

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type LaunchOptions, type LogLine, type Shop, launchShop } from '../../../scripts/demo/launch.ts';
 import { type OtlpSink, type SinkSpan, startOtlpSink } from '../../support/otlp-sink.ts';
+import { deleteShopQueues } from '../../support/shop-queues.ts';
 
 export interface TestShop {
   shop: Shop;
@@ -67,6 +68,7 @@ export async function startTestShop(options: Partial<Pick<LaunchOptions, 'servic
     },
     async close() {
       await shop.stop();
+      await deleteShopQueues(prefix);
       await sink.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
