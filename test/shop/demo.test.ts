@@ -13,14 +13,18 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { ROOT } from '../../scripts/demo/launch.ts';
+import { deleteShopQueues } from '../support/shop-queues.ts';
 
 const run = promisify(execFile);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-demo-'));
-after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+const prefix = `tw-demo-${randomUUID().slice(0, 8)}-`;
+after(async () => {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  await deleteShopQueues(prefix);
+});
 
 describe('npm run demo -- --exit', () => {
   it('prints one order trace as a tree across the five services and exits cleanly', async () => {
-    const prefix = `tw-demo-${randomUUID().slice(0, 8)}-`;
     const { stdout } = await run(
       process.execPath,
       ['--import', 'tsx', path.join(ROOT, 'scripts/demo/main.ts'), '--orders', '8', '--rate', '20', '--exit', '--no-explorer'],
