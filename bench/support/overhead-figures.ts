@@ -11,10 +11,9 @@ import { type Interval, pairedDifference, pairedRatio } from './paired.ts';
 const pct = (r: number): string => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(1)}%`;
 const signed = (x: number, digits: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
 
-/** "95% CI +2.1% to +9.8% over 8 paired rounds" for a ratio interval. */
-function ratioCi(i: Interval): string {
-  if (i.rounds < 2) return `one paired round: no interval`;
-  return `95% CI ${pct(i.low)} to ${pct(i.high)} over ${i.rounds} paired rounds`;
+/** "95% CI <low> to <high> over 8 paired rounds", the ends written by the caller; none from one round. */
+function ciText(i: Interval, low: string, high: string, of = ''): string {
+  return i.rounds < 2 ? 'one paired round: no interval' : `95% CI${of} ${low} to ${high} over ${i.rounds} paired rounds`;
 }
 
 /**
@@ -36,10 +35,8 @@ export function throughputFigure(setup: string, name: string, t: Tally, off: Tal
     off.rounds.map((r) => r.throughput),
   );
   const cost = (1 - paired.estimate) * 100;
-  const interval =
-    paired.rounds < 2
-      ? 'one paired round: no interval'
-      : `95% CI of the cost ${((1 - paired.high) * 100).toFixed(1)}% to ${((1 - paired.low) * 100).toFixed(1)}% over ${paired.rounds} paired rounds`;
+  const costPct = (r: number): string => `${((1 - r) * 100).toFixed(1)}%`;
+  const interval = ciText(paired, costPct(paired.high), costPct(paired.low), ' of the cost');
   const note = `${cost >= 0 ? `costs ${cost.toFixed(1)}%` : `${(-cost).toFixed(1)}% faster than off`} throughput (${interval})`;
   return {
     case: `throughput, ${name} (${setup})`,
@@ -62,7 +59,7 @@ export function cpuFigure(setup: string, name: string, t: Tally, off: Tally, tar
   );
   const added = cpuPerOrder(t) - cpuPerOrder(off);
   const peerMs = (1000 * t.peerCpu) / t.ok;
-  const note = `${signed(added, 2)} CPU-ms (${pct(ratio)}) in the five services, paired ${pct(paired.estimate)} (${ratioCi(paired)}); ${peer} used ${peerMs.toFixed(2)} CPU-ms per order, not counted`;
+  const note = `${signed(added, 2)} CPU-ms (${pct(ratio)}) in the five services, paired ${pct(paired.estimate)} (${ciText(paired, pct(paired.low), pct(paired.high))}); ${peer} used ${peerMs.toFixed(2)} CPU-ms per order, not counted`;
   return {
     case: `service CPU per order, ${name} (${setup})`,
     value: cpuPerOrder(t),
@@ -108,10 +105,7 @@ export function latencyFigures(setup: string, name: string, on: Tally, off: Tall
       on.rounds.map((r) => r[key]),
       off.rounds.map((r) => r[key]),
     );
-    const ci =
-      added.rounds < 2
-        ? `added in the one paired round ${signed(added.estimate, 2)} ms: no interval`
-        : `added per round ${signed(added.estimate, 2)} ms, 95% CI ${signed(added.low, 2)} to ${signed(added.high, 2)} ms over ${added.rounds} paired rounds`;
+    const ci = `added per round ${signed(added.estimate, 2)} ms, ${ciText(added, signed(added.low, 2), `${signed(added.high, 2)} ms`)}`;
     figures.push({ case: `p${p} latency, tracing off (${setup})`, value: base, unit: 'ms', ...(p === 99 ? { note: spread(off) } : {}) });
     figures.push({
       case: `p${p} latency, ${name} (${setup})`,
