@@ -43,7 +43,7 @@ export function openDatabase(file: string, schema: string): TracedDb {
   // (constant) span attributes and compiled once, not on every call. The SDK copies the attributes
   // into each span, so sharing one frozen object is safe.
   const statements = new Map<string, PreparedSql>();
-  const prepare = (sql: string): PreparedSql => {
+  const entryFor = (sql: string): PreparedSql => {
     let prepared = statements.get(sql);
     if (!prepared) {
       const { operation, collection } = describeSql(sql);
@@ -67,7 +67,7 @@ export function openDatabase(file: string, schema: string): TracedDb {
   };
 
   const traced = <T>(sql: string, exec: (statement: Database.Statement) => T): T => {
-    const prepared = prepare(sql);
+    const prepared = entryFor(sql);
     return withSpan(prepared.name, prepared.options, () => exec((prepared.statement ??= db.prepare(sql))));
   };
   const args = (params: SqlParams | undefined): unknown[] => (params === undefined ? [] : [params]);
